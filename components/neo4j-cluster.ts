@@ -1,0 +1,285 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import {
+  CONTAINER_PORTS,
+  ClusterSpec,
+  DiscoveryVersion,
+  HostPortsSpec,
+  MemberSpec,
+  checkAdminPassword,
+  planCluster,
+} from "./neo4j/cluster-spec";
+import { Edition, formatVersion } from "./neo4j/version";
+import { checkSettings, memberSettings } from "./neo4j/settings";
+import { settingsToEnv } from "./neo4j/env";
+import { memberContainerPlan } from "./neo4j/container";
+
+export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
+
+export interface Neo4jClusterArgs {
+  /**
+   * Accepts the Neo4j license for an Enterprise image: `"yes"` when you hold a commercial license,
+   * `"eval"` for evaluation terms. Required for Enterprise images, which refuse to start without it;
+   * there is no default on purpose.
+   */
+  acceptLicenseAgreement?: "yes" | "eval";
+  /** The Neo4j image. Default `neo4j:5.23-enterprise`. The tag must carry the version unless `neo4jVersion` says it. */
+  image?: string;
+  /** The Neo4j version, when the image tag does not carry it (a digest, a private tag). Example `5.26` or `2025.01`. */
+  neo4jVersion?: string;
+  /** Primary members: they hold the Raft quorum and accept writes. Default 3 (1 for Community images); 1 to 11. */
+  primaries?: number;
+  /** Secondary members: read-only, asynchronously replicated copies. Default 0. */
+  secondaries?: number;
+  /**
+   * Cluster discovery for Neo4j 5.x: `"v1"` (port 5000, Neo4j's default up to 5.26) or `"v2"` (the
+   * cluster port 6000; 5.22 and later). Default `"v1"` on 5.x; calendar versions (2025.01+) only have v2.
+   */
+  discovery?: DiscoveryVersion;
+  /** The admin (`neo4j`) user's password. Default: a random 32-character password. Always treated as a secret. */
+  adminPassword?: pulumi.Input<string>;
+  /** An existing Docker network to join, by name. Default: a new bridge network named `<name>-network`. */
+  networkName?: pulumi.Input<string>;
+  /** Base host ports; member N (zero-based) publishes base + N. Default http 7475 and bolt 7688; backup and metrics unpublished. */
+  hostPorts?: HostPortsSpec;
+  /** The host address published ports bind to. Default `127.0.0.1`: nothing is reachable from other machines unless you say so. */
+  hostAddress?: string;
+  /**
+   * The host name clients on the host use, advertised in Bolt routing tables. Default `localhost`
+   * when `hostAddress` is a loopback or wildcard address, else `hostAddress`.
+   */
+  advertisedHost?: string;
+  /** Accept online backups on port 6362 from inside the network (`server.backup.*`). Default true on Enterprise; Enterprise only. */
+  onlineBackup?: boolean;
+  /** Serve Prometheus metrics on port 2004 inside the network (`server.metrics.prometheus.*`). Default true on Enterprise; Enterprise only. */
+  prometheusMetrics?: boolean;
+  /** JVM heap size, initial and maximum (`server.memory.heap.*`), such as `1g`. Default: Neo4j's heuristic. */
+  heapSize?: string;
+  /** Page cache size (`server.memory.pagecache.size`), such as `512m`. Default: the image's 512M. */
+  pageCacheSize?: string;
+  /** The default database created at first start (`initial.dbms.default_database`). Default `neo4j`. */
+  defaultDatabase?: string;
+  /**
+   * Extra Neo4j settings by their neo4j.conf name (`db.logs.query.enabled`), laid over the
+   * component's own. Names are checked against the settings the chosen Neo4j version accepts.
+   */
+  settings?: Record<string, pulumi.Input<string>>;
+  /** Docker restart policy for the members. Default `unless-stopped`. */
+  restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Wait for every member to report healthy during `pulumi up`. Default true. */
+  waitForHealthy?: boolean;
+  /** How long to wait for a member to become healthy, in seconds. Default 600. */
+  healthyTimeoutSeconds?: number;
+  /** Extra Docker labels on every resource. */
+  labels?: Record<string, string>;
+}
+
+/** A cluster member as other code sees it. */
+export interface Neo4jClusterMember {
+  /** Member and container name, like `core-1`. */
+  name: string;
+  /** The host name inside the Docker network. */
+  hostname: string;
+  /** `PRIMARY` or `SECONDARY`. */
+  mode: string;
+  /** Bolt from the host, like `localhost:7688`. */
+  boltAddress: string;
+  /** Browser and HTTP API from the host, like `http://localhost:7475`. */
+  httpUrl: string;
+  /** Bolt inside the network, like `core-1:7687`. */
+  internalBoltAddress: string;
+  /** Online backup inside the network, like `core-1:6362`; absent when onlineBackup is off. */
+  backupAddress?: string;
+  /** Prometheus metrics inside the network, like `core-1:2004`; absent when prometheusMetrics is off. */
+  metricsAddress?: string;
+}
+
+/**
+ * A Neo4j 5 cluster on Docker: primaries and secondaries on one bridge network, each with its own
+ * data volume, health check and host ports, forming one Raft cluster. A Community image gives a
+ * single server.
+ */
+export class Neo4jCluster extends pulumi.ComponentResource {
+  /** Every member, primaries first. */
+  public readonly members: pulumi.Output<Neo4jClusterMember[]>;
+  /** A routing URI for clients on the host, like `neo4j://localhost:7688`: writes go to the leader. */
+  public readonly boltUri: pulumi.Output<string>;
+  /** The admin user, `neo4j`. */
+  public readonly adminUsername: pulumi.Output<string>;
+  /** The admin password (secret). */
+  public readonly adminPassword: pulumi.Output<string>;
+  /** The Docker network the members are on. */
+  public readonly networkName: pulumi.Output<string>;
+  /** `host:6362` per member, inside the network; empty when onlineBackup is off. */
+  public readonly backupEndpoints: pulumi.Output<string[]>;
+  /** `host:2004` per member, inside the network; empty when prometheusMetrics is off. */
+  public readonly metricsEndpoints: pulumi.Output<string[]>;
+  /** The member containers. */
+  public readonly containers: docker.Container[];
+
+  /** The image reference, for components that run Neo4j tools (neo4j-admin) beside the cluster. */
+  public readonly image: string;
+  /** `enterprise` or `community`. */
+  public readonly edition: Edition;
+  /** The Neo4j version the settings were rendered for, like `5.23`. */
+  public readonly neo4jVersion: string;
+  /** Whether members accept online backups from inside the network. */
+  public readonly onlineBackup: boolean;
+  /** Whether members serve Prometheus metrics inside the network. */
+  public readonly prometheusMetrics: boolean;
+  /** The member names, known at construction. */
+  public readonly memberNames: string[];
+  /** The default database. */
+  public readonly defaultDatabase: string;
+
+  constructor(name: string, args: Neo4jClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before super(): a bad argument must not register even the component.
+    const { spec, warnings } = planCluster(name, args);
+    const extraSettingNames = Object.keys(args.settings ?? {});
+    checkSettings(name, spec, extraSettingNames);
+
+    // Only non-secret, plain shape goes to super(): Pulumi 3.202+ stores it in state.
+    super(NEO4J_CLUSTER_TYPE, name, {}, opts);
+    for (const warning of warnings) pulumi.log.warn(warning, this);
+
+    this.image = spec.image.image;
+    this.edition = spec.edition;
+    this.neo4jVersion = formatVersion(spec.version);
+    this.onlineBackup = spec.onlineBackup;
+    this.prometheusMetrics = spec.prometheusMetrics;
+    this.memberNames = spec.members.map((m) => m.name);
+    this.defaultDatabase = spec.defaultDatabase;
+
+    const labels = { ...(args.labels ?? {}), "neo4j-estate.cluster": name };
+
+    const adminPassword = this.resolveAdminPassword(name, args.adminPassword);
+    this.adminPassword = adminPassword;
+    this.adminUsername = pulumi.output("neo4j");
+
+    if (args.networkName !== undefined) {
+      this.networkName = pulumi.output(args.networkName);
+    } else {
+      const network = new docker.Network(
+        `${name}-network`,
+        { name: `${name}-network`, driver: "bridge", labels: dockerLabels(labels) },
+        { parent: this },
+      );
+      this.networkName = network.name;
+    }
+
+    const image = new docker.RemoteImage(`${name}-image`, { name: spec.image.image, keepLocally: true }, { parent: this });
+    const authFile = pulumi.secret(pulumi.interpolate`neo4j/${adminPassword}`);
+
+    this.containers = spec.members.map((member) =>
+      this.memberContainer(spec, member, args, { image, authFile, labels }),
+    );
+
+    this.members = pulumi.output(spec.members.map((m) => describeMember(spec, m)));
+    this.boltUri = pulumi.output(
+      `${spec.clustered ? "neo4j" : "bolt"}://${spec.advertisedHost}:${spec.members[0].hostPorts.bolt}`,
+    );
+    this.backupEndpoints = pulumi.output(
+      spec.onlineBackup ? spec.members.map((m) => `${m.hostname}:${CONTAINER_PORTS.backup}`) : [],
+    );
+    this.metricsEndpoints = pulumi.output(
+      spec.prometheusMetrics ? spec.members.map((m) => `${m.hostname}:${CONTAINER_PORTS.metrics}`) : [],
+    );
+
+    this.registerOutputs({
+      members: this.members,
+      boltUri: this.boltUri,
+      adminUsername: this.adminUsername,
+      adminPassword: this.adminPassword,
+      networkName: this.networkName,
+      backupEndpoints: this.backupEndpoints,
+      metricsEndpoints: this.metricsEndpoints,
+    });
+  }
+
+  private resolveAdminPassword(name: string, given: pulumi.Input<string> | undefined): pulumi.Output<string> {
+    if (given === undefined) {
+      const generated = new random.RandomPassword(
+        `${name}-admin-password`,
+        // Letters and digits only: the password travels through NEO4J_AUTH's `user/password` form.
+        { length: 32, special: false },
+        { parent: this },
+      );
+      return pulumi.secret(generated.result);
+    }
+    if (typeof given === "string") checkAdminPassword(name, given);
+    return pulumi.secret(
+      pulumi.output(given).apply((password) => {
+        checkAdminPassword(name, password);
+        return password;
+      }),
+    );
+  }
+
+  private memberContainer(
+    spec: ClusterSpec,
+    member: MemberSpec,
+    args: Neo4jClusterArgs,
+    shared: { image: docker.RemoteImage; authFile: pulumi.Output<string>; labels: Record<string, string> },
+  ): docker.Container {
+    const plan = memberContainerPlan(spec, member, memberSettings(spec, member));
+    const data = new docker.Volume(
+      `${member.name}-data`,
+      { name: `${member.name}-data`, labels: dockerLabels({ ...shared.labels, ...plan.labels }) },
+      // A resource of its own, so a replaced container finds its store again.
+      { parent: this },
+    );
+    const logs = new docker.Volume(
+      `${member.name}-logs`,
+      { name: `${member.name}-logs`, labels: dockerLabels({ ...shared.labels, ...plan.labels }) },
+      { parent: this },
+    );
+    const extra = args.settings ?? {};
+    const envs = pulumi
+      .all(Object.keys(extra).map((k) => pulumi.output(extra[k]).apply((v) => [k, v] as const)))
+      .apply((pairs) => [...plan.env, ...settingsToEnv(Object.fromEntries(pairs))]);
+
+    return new docker.Container(
+      member.name,
+      {
+        name: member.name,
+        hostname: member.hostname,
+        image: shared.image.imageId,
+        envs,
+        uploads: [{ file: plan.authFilePath, content: shared.authFile }],
+        networksAdvanced: [{ name: this.networkName, aliases: [member.hostname] }],
+        ports: plan.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+        volumes: [
+          { volumeName: data.name, containerPath: "/data" },
+          { volumeName: logs.name, containerPath: "/logs" },
+        ],
+        healthcheck: plan.healthcheck,
+        restart: args.restart ?? "unless-stopped",
+        wait: args.waitForHealthy ?? true,
+        waitTimeout: args.healthyTimeoutSeconds ?? 600,
+        labels: dockerLabels({ ...shared.labels, ...plan.labels }),
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+  }
+}
+
+function dockerLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
+  return Object.keys(labels)
+    .sort()
+    .map((label) => ({ label, value: labels[label] }));
+}
+
+function describeMember(spec: ClusterSpec, m: MemberSpec): Neo4jClusterMember {
+  const member: Neo4jClusterMember = {
+    name: m.name,
+    hostname: m.hostname,
+    mode: m.mode,
+    boltAddress: `${spec.advertisedHost}:${m.hostPorts.bolt}`,
+    httpUrl: `http://${spec.advertisedHost}:${m.hostPorts.http}`,
+    internalBoltAddress: `${m.hostname}:${CONTAINER_PORTS.bolt}`,
+  };
+  if (spec.onlineBackup) member.backupAddress = `${m.hostname}:${CONTAINER_PORTS.backup}`;
+  if (spec.prometheusMetrics) member.metricsAddress = `${m.hostname}:${CONTAINER_PORTS.metrics}`;
+  return member;
+}

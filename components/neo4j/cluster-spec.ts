@@ -1,0 +1,286 @@
+/**
+ * Validation and planning for Neo4jCluster, with no Pulumi in it: the plain arguments go in, a
+ * spec of every member (names, host names, ports, server mode) comes out, or an InputError that
+ * names the field. Everything here runs synchronously in the component's constructor, so a bad
+ * argument fails `pulumi preview` before any resource is registered.
+ */
+import { inputErrors } from "./errors";
+import { Edition, ImageRef, Neo4jVersion, formatVersion, parseImage, parseVersion, unsupportedReason, atLeast } from "./version";
+
+export const DEFAULT_IMAGE = "neo4j:5.23-enterprise";
+export const MAX_PRIMARIES = 11;
+/** Neo4j 5's default `dbms.security.auth_minimum_password_length`. */
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** Ports inside every member's container; Neo4j's defaults. */
+export const CONTAINER_PORTS = {
+  http: 7474,
+  bolt: 7687,
+  routing: 7688,
+  discoveryV1: 5000,
+  cluster: 6000,
+  raft: 7000,
+  backup: 6362,
+  metrics: 2004,
+} as const;
+
+/** The seed's host ports: Browser on 7475-7477 and Bolt on 7688-7690 for three members. */
+export const DEFAULT_HOST_PORTS = { http: 7475, bolt: 7688 } as const;
+
+export type DiscoveryVersion = "v1" | "v2";
+export type ServerMode = "PRIMARY" | "SECONDARY";
+
+/** Host ports: the first member gets the base port, the next member base + 1, and so on. */
+export interface HostPortsSpec {
+  /** Browser / HTTP API base port. Default 7475. */
+  http?: number;
+  /** Bolt base port. Default 7688. */
+  bolt?: number;
+  /** Online-backup base port; unset means the backup port is not published on the host. */
+  backup?: number;
+  /** Prometheus metrics base port; unset means the metrics port is not published on the host. */
+  metrics?: number;
+}
+
+/** The plain (non-Output) arguments of Neo4jCluster that shape the resource graph. */
+export interface ClusterShapeArgs {
+  image?: string;
+  neo4jVersion?: string;
+  acceptLicenseAgreement?: "yes" | "eval";
+  primaries?: number;
+  secondaries?: number;
+  discovery?: DiscoveryVersion;
+  hostPorts?: HostPortsSpec;
+  hostAddress?: string;
+  advertisedHost?: string;
+  onlineBackup?: boolean;
+  prometheusMetrics?: boolean;
+  heapSize?: string;
+  pageCacheSize?: string;
+  defaultDatabase?: string;
+  settings?: Record<string, unknown>;
+}
+
+export interface MemberSpec {
+  /** `core-1`, `core-2`, … for primaries, `core-secondary-1`, … for secondaries. */
+  name: string;
+  /** The container's host name and network alias: how other containers reach it. */
+  hostname: string;
+  mode: ServerMode;
+  /** Zero-based position among all members; picks its host ports. */
+  index: number;
+  hostPorts: { http: number; bolt: number; backup?: number; metrics?: number };
+}
+
+export interface ClusterSpec {
+  name: string;
+  image: ImageRef;
+  version: Neo4jVersion;
+  edition: Edition;
+  acceptLicenseAgreement?: "yes" | "eval";
+  primaries: number;
+  secondaries: number;
+  clustered: boolean;
+  discovery: DiscoveryVersion;
+  hostAddress: string;
+  advertisedHost: string;
+  onlineBackup: boolean;
+  prometheusMetrics: boolean;
+  heapSize?: string;
+  pageCacheSize?: string;
+  defaultDatabase: string;
+  members: MemberSpec[];
+}
+
+const RESOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,40}$/;
+const MEMORY_SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
+const DATABASE_NAME = /^[a-z0-9][a-z0-9.-]{2,62}$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+
+function isWholeNumber(n: unknown): n is number {
+  return typeof n === "number" && Number.isInteger(n);
+}
+
+/**
+ * Checks the plain arguments and plans the members. Throws an InputError naming the field on the
+ * first problem; returns warnings (things that work but are unwise) for the caller to log.
+ */
+export function planCluster(name: string, args: ClusterShapeArgs): { spec: ClusterSpec; warnings: string[] } {
+  const fail = inputErrors("Neo4jCluster", name);
+  const warnings: string[] = [];
+
+  if (!RESOURCE_NAME.test(name))
+    throw fail(
+      "name",
+      `must be 1-41 lowercase letters, digits or dashes, starting with a letter or digit, since it prefixes Docker container, network and volume names (got ${JSON.stringify(name)})`,
+    );
+
+  const image = parseImage(args.image ?? DEFAULT_IMAGE);
+  let version = image.version;
+  if (args.neo4jVersion !== undefined) {
+    version = parseVersion(args.neo4jVersion);
+    if (!version)
+      throw fail("neo4jVersion", `must look like 5.23, 5.26.3 or 2025.01 (got ${JSON.stringify(args.neo4jVersion)})`);
+  }
+  if (!version)
+    throw fail(
+      "image",
+      `tag must carry the Neo4j version (like neo4j:5.23-enterprise), or neo4jVersion must say it, since setting names differ between versions (got ${JSON.stringify(image.image)})`,
+    );
+  const unsupported = unsupportedReason(version);
+  if (unsupported) throw fail(args.neo4jVersion !== undefined ? "neo4jVersion" : "image", unsupported);
+  const edition = image.edition;
+
+  if (edition === "enterprise") {
+    if (args.acceptLicenseAgreement === undefined)
+      throw fail(
+        "acceptLicenseAgreement",
+        `must be "yes" (you hold a Neo4j commercial license) or "eval" (evaluation terms) to run the Enterprise image ${image.image}; Neo4j Enterprise does not start without it`,
+      );
+    if (args.acceptLicenseAgreement !== "yes" && args.acceptLicenseAgreement !== "eval")
+      throw fail("acceptLicenseAgreement", `must be "yes" or "eval" (got ${JSON.stringify(args.acceptLicenseAgreement)})`);
+  }
+
+  const primaries = args.primaries ?? (edition === "community" ? 1 : 3);
+  const secondaries = args.secondaries ?? 0;
+  if (!isWholeNumber(primaries) || primaries < 1 || primaries > MAX_PRIMARIES)
+    throw fail("primaries", `must be a whole number between 1 and ${MAX_PRIMARIES} (got ${primaries})`);
+  if (!isWholeNumber(secondaries) || secondaries < 0 || secondaries > 20)
+    throw fail("secondaries", `must be a whole number between 0 and 20 (got ${secondaries})`);
+  if (edition === "community") {
+    if (primaries !== 1)
+      throw fail("primaries", `must be 1 for a Community image: clustering is an Enterprise feature (got ${primaries})`);
+    if (secondaries !== 0)
+      throw fail("secondaries", `must be 0 for a Community image: clustering is an Enterprise feature (got ${secondaries})`);
+    if (args.discovery !== undefined)
+      throw fail("discovery", "applies to Enterprise clusters only; a Community image runs a single server");
+    if (args.onlineBackup === true)
+      throw fail(
+        "onlineBackup",
+        "needs an Enterprise image: Neo4j Community has no online backup (use neo4j-admin database dump/load offline)",
+      );
+    if (args.prometheusMetrics === true)
+      throw fail("prometheusMetrics", "needs an Enterprise image: Neo4j Community has no Prometheus endpoint");
+  }
+  if (primaries > 1 && primaries % 2 === 0)
+    warnings.push(
+      `Neo4jCluster "${name}": ${primaries} primaries tolerate no more failures than ${primaries - 1}; an odd number is usually what you want`,
+    );
+  const clustered = primaries + secondaries > 1;
+
+  let discovery: DiscoveryVersion = args.discovery ?? (version.major >= 2025 ? "v2" : "v1");
+  if (args.discovery !== undefined && args.discovery !== "v1" && args.discovery !== "v2")
+    throw fail("discovery", `must be "v1" or "v2" (got ${JSON.stringify(args.discovery)})`);
+  if (discovery === "v2" && version.major === 5 && !atLeast(version, "5.22"))
+    throw fail("discovery", `"v2" needs Neo4j 5.22 or later (the image is ${formatVersion(version)})`);
+  if (discovery === "v1" && version.major >= 2025)
+    throw fail("discovery", `"v1" was removed in Neo4j 2025.01 (the image is ${formatVersion(version)}); use "v2"`);
+  if (!clustered) discovery = version.major >= 2025 ? "v2" : "v1";
+
+  const hostAddress = args.hostAddress ?? "127.0.0.1";
+  const ip = IPV4.exec(hostAddress);
+  if (!ip || ip.slice(1).some((octet) => Number(octet) > 255))
+    throw fail("hostAddress", `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`);
+  const advertisedHost = args.advertisedHost ?? (hostAddress === "0.0.0.0" || hostAddress.startsWith("127.") ? "localhost" : hostAddress);
+  if (!HOST_NAME.test(advertisedHost))
+    throw fail("advertisedHost", `must be a host name or IP address (got ${JSON.stringify(advertisedHost)})`);
+
+  const onlineBackup = args.onlineBackup ?? edition === "enterprise";
+  const prometheusMetrics = args.prometheusMetrics ?? edition === "enterprise";
+  const ports = args.hostPorts ?? {};
+  if (ports.backup !== undefined && !onlineBackup)
+    throw fail("hostPorts.backup", "publishes the online-backup port, but onlineBackup is off");
+  if (ports.metrics !== undefined && !prometheusMetrics)
+    throw fail("hostPorts.metrics", "publishes the Prometheus port, but prometheusMetrics is off");
+
+  for (const field of ["heapSize", "pageCacheSize"] as const) {
+    const size = args[field];
+    if (size !== undefined && !MEMORY_SIZE.test(size))
+      throw fail(field, `must be a size such as 512m or 2g (got ${JSON.stringify(size)})`);
+  }
+  const defaultDatabase = args.defaultDatabase ?? "neo4j";
+  if (!DATABASE_NAME.test(defaultDatabase))
+    throw fail(
+      "defaultDatabase",
+      `must be 3-63 lowercase letters, digits, dots or dashes, starting with a letter or digit (got ${JSON.stringify(defaultDatabase)})`,
+    );
+
+  const members: MemberSpec[] = [];
+  const base = {
+    http: ports.http ?? DEFAULT_HOST_PORTS.http,
+    bolt: ports.bolt ?? DEFAULT_HOST_PORTS.bolt,
+    backup: ports.backup,
+    metrics: ports.metrics,
+  };
+  const total = primaries + secondaries;
+  for (let index = 0; index < total; index++) {
+    const mode: ServerMode = index < primaries ? "PRIMARY" : "SECONDARY";
+    const memberName = mode === "PRIMARY" ? `${name}-${index + 1}` : `${name}-secondary-${index - primaries + 1}`;
+    const hostPorts: MemberSpec["hostPorts"] = { http: base.http + index, bolt: base.bolt + index };
+    if (base.backup !== undefined) hostPorts.backup = base.backup + index;
+    if (base.metrics !== undefined) hostPorts.metrics = base.metrics + index;
+    members.push({ name: memberName, hostname: memberName, mode, index, hostPorts });
+  }
+  checkHostPorts(members, base, fail);
+
+  return {
+    spec: {
+      name,
+      image,
+      version,
+      edition,
+      acceptLicenseAgreement: args.acceptLicenseAgreement,
+      primaries,
+      secondaries,
+      clustered,
+      discovery,
+      hostAddress,
+      advertisedHost,
+      onlineBackup,
+      prometheusMetrics,
+      heapSize: args.heapSize,
+      pageCacheSize: args.pageCacheSize,
+      defaultDatabase,
+      members,
+    },
+    warnings,
+  };
+}
+
+function checkHostPorts(
+  members: MemberSpec[],
+  base: Record<string, number | undefined>,
+  fail: ReturnType<typeof inputErrors>,
+): void {
+  for (const [kind, port] of Object.entries(base)) {
+    if (port === undefined) continue;
+    const last = port + members.length - 1;
+    if (!isWholeNumber(port) || port < 1 || last > 65535)
+      throw fail(
+        `hostPorts.${kind}`,
+        `must leave room for ${members.length} consecutive ports between 1 and 65535 (got ${port}, which needs up to ${last})`,
+      );
+  }
+  const owner = new Map<number, string>();
+  for (const member of members) {
+    for (const [kind, port] of Object.entries(member.hostPorts)) {
+      if (port === undefined) continue;
+      const previous = owner.get(port);
+      if (previous)
+        throw fail(
+          `hostPorts.${kind}`,
+          `collides with ${previous}: host port ${port} would be published twice (${member.name}); move one base port so the ranges of ${members.length} ports do not overlap`,
+        );
+      owner.set(port, `the ${kind} port of ${member.name}`);
+    }
+  }
+}
+
+/** Validates an admin password without ever putting it in the message. */
+export function checkAdminPassword(name: string, password: string): void {
+  const fail = inputErrors("Neo4jCluster", name);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw fail("adminPassword", `must be at least ${MIN_PASSWORD_LENGTH} characters (Neo4j's minimum password length)`);
+  if (password === "neo4j") throw fail("adminPassword", "must not be the default password neo4j");
+}

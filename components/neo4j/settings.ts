@@ -1,0 +1,207 @@
+/**
+ * Neo4j settings for each cluster member, by Neo4j version and edition. Everything a member is
+ * configured with goes through here, so the names Neo4j 5 and 2025.x really accept live in one
+ * place and are checked against the settings catalog before any container exists.
+ */
+import { CONTAINER_PORTS, ClusterSpec, MemberSpec } from "./cluster-spec";
+import { InputError } from "./errors";
+import { atLeast, formatVersion } from "./version";
+
+export type Settings = Record<string, string>;
+
+function address(host: string, port: number): string {
+  return `${host}:${port}`;
+}
+
+/** The discovery settings: v1 on port 5000 (5.x), v2 on the cluster port 6000 (5.22+), `dbms.cluster.endpoints` from 2025.01. */
+export function discoverySettings(spec: ClusterSpec, member: MemberSpec): Settings {
+  const primaries = spec.members.filter((m) => m.mode === "PRIMARY");
+  if (spec.version.major >= 2025) {
+    return {
+      "dbms.cluster.discovery.resolver_type": "LIST",
+      "dbms.cluster.endpoints": primaries.map((m) => address(m.hostname, CONTAINER_PORTS.cluster)).join(","),
+    };
+  }
+  if (spec.discovery === "v2") {
+    return {
+      "dbms.cluster.discovery.resolver_type": "LIST",
+      "dbms.cluster.discovery.version": "V2_ONLY",
+      "dbms.cluster.discovery.v2.endpoints": primaries
+        .map((m) => address(m.hostname, CONTAINER_PORTS.cluster))
+        .join(","),
+    };
+  }
+  const settings: Settings = {
+    "dbms.cluster.discovery.resolver_type": "LIST",
+    "dbms.cluster.discovery.endpoints": primaries.map((m) => address(m.hostname, CONTAINER_PORTS.discoveryV1)).join(","),
+    "server.discovery.advertised_address": address(member.hostname, CONTAINER_PORTS.discoveryV1),
+  };
+  // 5.22-5.26 know a discovery version; saying V1_ONLY keeps the choice explicit in the diff.
+  if (atLeast(spec.version, "5.22")) settings["dbms.cluster.discovery.version"] = "V1_ONLY";
+  return settings;
+}
+
+/**
+ * The settings one member starts with, before the user's extra settings are laid over them.
+ *
+ * Bolt and HTTP advertise the host-published address (`localhost:7688`, …): routing drivers on the
+ * host get a routing table they can reach, which the seed's container host names are not. Cluster
+ * traffic (discovery, Raft, server-side routing) advertises the container host name, which
+ * resolves inside the Docker network.
+ */
+export function memberSettings(spec: ClusterSpec, member: MemberSpec): Settings {
+  const settings: Settings = {
+    "server.default_listen_address": "0.0.0.0",
+    "server.default_advertised_address": member.hostname,
+    "server.bolt.advertised_address": address(spec.advertisedHost, member.hostPorts.bolt),
+    "server.http.advertised_address": address(spec.advertisedHost, member.hostPorts.http),
+    "initial.dbms.default_database": spec.defaultDatabase,
+  };
+  if (spec.heapSize !== undefined) {
+    settings["server.memory.heap.initial_size"] = spec.heapSize;
+    settings["server.memory.heap.max_size"] = spec.heapSize;
+  }
+  if (spec.pageCacheSize !== undefined) settings["server.memory.pagecache.size"] = spec.pageCacheSize;
+
+  if (spec.clustered) {
+    Object.assign(settings, {
+      "server.cluster.advertised_address": address(member.hostname, CONTAINER_PORTS.cluster),
+      "server.cluster.raft.advertised_address": address(member.hostname, CONTAINER_PORTS.raft),
+      "server.routing.advertised_address": address(member.hostname, CONTAINER_PORTS.routing),
+      "initial.server.mode_constraint": member.mode,
+      "server.cluster.system_database_mode": member.mode,
+      "initial.dbms.default_primaries_count": String(spec.primaries),
+      "initial.dbms.default_secondaries_count": String(spec.secondaries),
+      "dbms.cluster.minimum_initial_system_primaries_count": String(spec.primaries),
+      ...discoverySettings(spec, member),
+    });
+  }
+  if (spec.onlineBackup) {
+    // Neo4j listens for backups on 127.0.0.1:6362 by default, which a backup runner in another container cannot reach.
+    settings["server.backup.enabled"] = "true";
+    settings["server.backup.listen_address"] = address("0.0.0.0", CONTAINER_PORTS.backup);
+  }
+  if (spec.prometheusMetrics) {
+    // The default endpoint is localhost:2004: Prometheus in another container could not scrape it.
+    settings["server.metrics.enabled"] = "true";
+    settings["server.metrics.prometheus.enabled"] = "true";
+    settings["server.metrics.prometheus.endpoint"] = address("0.0.0.0", CONTAINER_PORTS.metrics);
+  }
+  return settings;
+}
+
+interface CatalogEntry {
+  name: string;
+  edition: "enterprise" | "all";
+  since: string;
+  removedIn?: string;
+  deprecatedIn?: string;
+  pattern?: boolean;
+}
+
+// Loaded with require so the JSON ships inside the built package next to this module.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const catalog: { settings: CatalogEntry[] } = require("./settings-catalog.json");
+
+/** The first segments that Neo4j's strict validation owns: an unknown name under these stops startup. */
+const NEO4J_NAMESPACES = ["browser", "causal_clustering", "client", "db", "dbms", "fabric", "initial", "metrics", "server"];
+
+/** Neo4j 4 names still seen in blog posts and old compose files, with what Neo4j 5 calls them. */
+export const NEO4J4_RENAMES: Record<string, string> = {
+  "dbms.backup.enabled": "server.backup.enabled",
+  "dbms.backup.listen_address": "server.backup.listen_address",
+  "metrics.enabled": "server.metrics.enabled",
+  "metrics.prometheus.enabled": "server.metrics.prometheus.enabled",
+  "metrics.prometheus.endpoint": "server.metrics.prometheus.endpoint",
+  "metrics.csv.enabled": "server.metrics.csv.enabled",
+  "metrics.csv.interval": "server.metrics.csv.interval",
+  "metrics.filter": "server.metrics.filter",
+  "metrics.prefix": "server.metrics.prefix",
+  "dbms.memory.heap.initial_size": "server.memory.heap.initial_size",
+  "dbms.memory.heap.max_size": "server.memory.heap.max_size",
+  "dbms.memory.pagecache.size": "server.memory.pagecache.size",
+  "dbms.default_listen_address": "server.default_listen_address",
+  "dbms.default_advertised_address": "server.default_advertised_address",
+  "dbms.default_database": "initial.dbms.default_database",
+  "dbms.mode": "initial.server.mode_constraint",
+  "causal_clustering.initial_discovery_members": "dbms.cluster.discovery.endpoints",
+  "causal_clustering.discovery_advertised_address": "server.discovery.advertised_address",
+  "causal_clustering.transaction_advertised_address": "server.cluster.advertised_address",
+  "causal_clustering.raft_advertised_address": "server.cluster.raft.advertised_address",
+};
+
+const SETTING_NAME = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
+
+function entryPattern(entry: CatalogEntry): RegExp {
+  // Placeholders like <database> or <name> stand for one or more segments.
+  const source = entry.name
+    .split(/<[^>]+>/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("[A-Za-z0-9_.-]+");
+  return new RegExp(`^${source}$`);
+}
+
+const exactEntries = new Map(catalog.settings.filter((e) => !e.pattern).map((e) => [e.name, e]));
+const patternEntries = catalog.settings.filter((e) => e.pattern).map((e) => ({ entry: e, regex: entryPattern(e) }));
+
+export function catalogEntry(name: string): CatalogEntry | undefined {
+  return exactEntries.get(name) ?? patternEntries.find((p) => p.regex.test(name))?.entry;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** Why Neo4j `version`/`edition` would refuse the setting `name` at startup, or undefined if it accepts it. */
+export function settingProblem(name: string, spec: Pick<ClusterSpec, "version" | "edition">): string | undefined {
+  if (!SETTING_NAME.test(name))
+    return `${JSON.stringify(name)} is not a Neo4j setting name (lowercase segments separated by dots)`;
+  const namespace = name.split(".")[0];
+  const renamed = NEO4J4_RENAMES[name];
+  if (renamed) return `${name} is a Neo4j 4 name that Neo4j 5 refuses; use ${renamed}`;
+  const entry = catalogEntry(name);
+  const versionText = formatVersion(spec.version);
+  if (!entry) {
+    if (!NEO4J_NAMESPACES.includes(namespace)) return undefined;
+    const closest = catalog.settings
+      .filter((e) => !e.pattern)
+      .map((e) => ({ name: e.name, d: distance(name, e.name) }))
+      .sort((a, b) => a.d - b.d)[0];
+    const hint = closest && closest.d <= 4 ? `; did you mean ${closest.name}?` : "";
+    return `${name} is not a setting Neo4j ${versionText} knows, and Neo4j refuses to start on unknown settings${hint}`;
+  }
+  if (!atLeast(spec.version, entry.since)) return `${name} needs Neo4j ${entry.since} or later (the image is ${versionText})`;
+  if (entry.removedIn && atLeast(spec.version, entry.removedIn))
+    return `${name} was removed in Neo4j ${entry.removedIn} (the image is ${versionText})`;
+  if (entry.edition === "enterprise" && spec.edition === "community")
+    return `${name} is an Enterprise setting that Neo4j Community refuses`;
+  return undefined;
+}
+
+/**
+ * Checks every setting a member would start with, the component's own and the user's extra ones,
+ * so a misspelled or wrong-version name fails the preview instead of crash-looping a container.
+ */
+export function checkSettings(resourceName: string, spec: ClusterSpec, extraSettingNames: string[]): void {
+  for (const name of extraSettingNames) {
+    const problem = settingProblem(name, spec);
+    if (problem) throw new InputError("Neo4jCluster", resourceName, `settings["${name}"]`, `is refused: ${problem}`);
+  }
+  for (const member of spec.members) {
+    for (const name of Object.keys(memberSettings(spec, member))) {
+      const problem = settingProblem(name, spec);
+      // Reaching this is a bug in the renderer, not the user's input: say so.
+      if (problem) throw new Error(`Neo4jCluster "${resourceName}": internal error, rendered a setting Neo4j would refuse: ${problem}`);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * One run covers the pure core and the components under Pulumi's mock runtime (tests/unit) and
+ * the code that talks to a real Neo4j (tests/integration). scripts/test.sh starts that Neo4j and
+ * passes its address in NEO4J_TEST_* variables; integration tests fail, never skip, without it.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/integration/**/*.test.ts"],
+  testTimeout: 30000,
+};
