@@ -137,7 +137,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     // Validate before super(): a bad argument must not register even the component.
     const { spec, warnings } = planCluster(name, args);
     const extraSettingNames = Object.keys(args.settings ?? {});
-    checkSettings(name, spec, extraSettingNames);
+    warnings.push(...checkSettings(name, spec, extraSettingNames));
 
     // Only non-secret, plain shape goes to super(): Pulumi 3.202+ stores it in state.
     super(NEO4J_CLUSTER_TYPE, name, {}, opts);

@@ -262,7 +262,7 @@ function checkHostPorts(
         `must leave room for ${members.length} consecutive ports between 1 and 65535 (got ${port}, which needs up to ${last})`,
       );
   }
-  const owner = new Map<number, string>();
+  const owner = new Map<number, { kind: string; member: string }>();
   for (const member of members) {
     for (const [kind, port] of Object.entries(member.hostPorts)) {
       if (port === undefined) continue;
@@ -270,9 +270,9 @@ function checkHostPorts(
       if (previous)
         throw fail(
           `hostPorts.${kind}`,
-          `collides with ${previous}: host port ${port} would be published twice (${member.name}); move one base port so the ranges of ${members.length} ports do not overlap`,
+          `collides with hostPorts.${previous.kind}: host port ${port} would be published for both the ${previous.kind} port of ${previous.member} and the ${kind} port of ${member.name}; move one base port so the ranges of ${members.length} ports do not overlap`,
         );
-      owner.set(port, `the ${kind} port of ${member.name}`);
+      owner.set(port, { kind, member: member.name });
     }
   }
 }

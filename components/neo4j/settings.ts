@@ -5,7 +5,7 @@
  */
 import { CONTAINER_PORTS, ClusterSpec, MemberSpec } from "./cluster-spec";
 import { InputError } from "./errors";
-import { atLeast, formatVersion } from "./version";
+import { atLeast, formatVersion, parseVersion } from "./version";
 
 export type Settings = Record<string, string>;
 
@@ -101,7 +101,7 @@ interface CatalogEntry {
 
 // Loaded with require so the JSON ships inside the built package next to this module.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const catalog: { settings: CatalogEntry[] } = require("./settings-catalog.json");
+const catalog: { coveredThrough: string; settings: CatalogEntry[] } = require("./settings-catalog.json");
 
 /** The first segments that Neo4j's strict validation owns: an unknown name under these stops startup. */
 const NEO4J_NAMESPACES = ["browser", "causal_clustering", "client", "db", "dbms", "fabric", "initial", "metrics", "server"];
@@ -191,11 +191,22 @@ export function settingProblem(name: string, spec: Pick<ClusterSpec, "version" |
 /**
  * Checks every setting a member would start with, the component's own and the user's extra ones,
  * so a misspelled or wrong-version name fails the preview instead of crash-looping a container.
+ * For versions newer than the catalog knows, an unknown name may be a new setting: it is returned
+ * as a warning instead.
  */
-export function checkSettings(resourceName: string, spec: ClusterSpec, extraSettingNames: string[]): void {
+export function checkSettings(resourceName: string, spec: ClusterSpec, extraSettingNames: string[]): string[] {
+  const warnings: string[] = [];
+  const newerThanCatalog = !atLeast(parseVersion(catalog.coveredThrough)!, formatVersion(spec.version));
   for (const name of extraSettingNames) {
     const problem = settingProblem(name, spec);
-    if (problem) throw new InputError("Neo4jCluster", resourceName, `settings["${name}"]`, `is refused: ${problem}`);
+    if (!problem) continue;
+    if (newerThanCatalog && !catalogEntry(name) && !NEO4J4_RENAMES[name] && SETTING_NAME.test(name)) {
+      warnings.push(
+        `Neo4jCluster "${resourceName}": settings["${name}"] is not in this library's catalog, which covers Neo4j up to ${catalog.coveredThrough}; Neo4j ${formatVersion(spec.version)} refuses to start if it does not know it either`,
+      );
+      continue;
+    }
+    throw new InputError("Neo4jCluster", resourceName, `settings["${name}"]`, `is refused: ${problem}`);
   }
   for (const member of spec.members) {
     for (const name of Object.keys(memberSettings(spec, member))) {
@@ -204,4 +215,5 @@ export function checkSettings(resourceName: string, spec: ClusterSpec, extraSett
       if (problem) throw new Error(`Neo4jCluster "${resourceName}": internal error, rendered a setting Neo4j would refuse: ${problem}`);
     }
   }
+  return warnings;
 }

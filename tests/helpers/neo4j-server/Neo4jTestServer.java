@@ -1,0 +1,50 @@
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+
+/**
+ * A Neo4j Community DBMS with Bolt on a loopback port and authentication on, for tests.
+ *
+ * <p>Usage: {@code java -cp <classpath> Neo4jTestServer.java <home> <port> <password> [delaySeconds]}.
+ * The admin user {@code neo4j} gets the given password with no change required, the way
+ * {@code NEO4J_AUTH} sets it in the official image. {@code delaySeconds} holds the port closed
+ * that long first, to test clients that must wait for a server that comes up late. Prints
+ * {@code NEO4J_TEST_SERVER_READY} once Bolt accepts connections, and shuts down cleanly when its
+ * standard input closes, so a killed parent never leaves a DBMS behind.
+ */
+public class Neo4jTestServer {
+  public static void main(String[] args) throws Exception {
+    Path home = Path.of(args[0]);
+    int port = Integer.parseInt(args[1]);
+    String password = args[2];
+    long delaySeconds = args.length > 3 ? Long.parseLong(args[3]) : 0;
+    if (delaySeconds > 0) Thread.sleep(delaySeconds * 1000);
+
+    DatabaseManagementService dbms =
+        new DatabaseManagementServiceBuilder(home)
+            .setConfig(BoltConnector.enabled, true)
+            .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
+            .setConfig(GraphDatabaseSettings.auth_enabled, true)
+            .setConfig(GraphDatabaseSettings.pagecache_memory, 32L * 1024 * 1024)
+            .build();
+    Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown));
+
+    dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME)
+        .executeTransactionally(
+            "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+
+    System.out.println("NEO4J_TEST_SERVER_READY");
+    System.out.flush();
+
+    InputStream stdin = System.in;
+    while (stdin.read() != -1) {
+      // Drain until the parent closes the pipe.
+    }
+    System.exit(0);
+  }
+}

@@ -1,0 +1,148 @@
+import { checkAdminPassword, planCluster } from "../../components/neo4j/cluster-spec";
+
+const enterprise = { acceptLicenseAgreement: "yes" as const };
+
+describe("planCluster", () => {
+  it("gives the seed's cluster by default: three primaries on 7475-7477 and 7688-7690", () => {
+    const { spec } = planCluster("core", enterprise);
+    expect(spec.image.image).toBe("neo4j:5.23-enterprise");
+    expect(spec.members.map((m) => [m.name, m.mode, m.hostPorts.http, m.hostPorts.bolt])).toEqual([
+      ["core-1", "PRIMARY", 7475, 7688],
+      ["core-2", "PRIMARY", 7476, 7689],
+      ["core-3", "PRIMARY", 7477, 7690],
+    ]);
+    expect(spec.clustered).toBe(true);
+    expect(spec.hostAddress).toBe("127.0.0.1");
+    expect(spec.advertisedHost).toBe("localhost");
+    expect(spec.onlineBackup).toBe(true);
+    expect(spec.prometheusMetrics).toBe(true);
+  });
+
+  it("names secondaries after the primaries and gives them the next ports", () => {
+    const { spec } = planCluster("g", { ...enterprise, primaries: 3, secondaries: 2 });
+    expect(spec.members.slice(3).map((m) => [m.name, m.mode, m.hostPorts.bolt])).toEqual([
+      ["g-secondary-1", "SECONDARY", 7691],
+      ["g-secondary-2", "SECONDARY", 7692],
+    ]);
+  });
+
+  it.each([
+    [{ primaries: 0 }, /primaries must be a whole number between 1 and 11 \(got 0\)/],
+    [{ primaries: 12 }, /primaries must be a whole number between 1 and 11 \(got 12\)/],
+    [{ primaries: 2.5 }, /primaries must be a whole number/],
+    [{ secondaries: -1 }, /secondaries must be a whole number between 0 and 20/],
+  ])("refuses member counts Neo4j does not allow: %j", (counts, message) => {
+    expect(() => planCluster("core", { ...enterprise, ...counts })).toThrow(message);
+  });
+
+  it("names the component and the resource in every error", () => {
+    expect(() => planCluster("graph", { ...enterprise, primaries: 0 })).toThrow(/^Neo4jCluster "graph": primaries/);
+  });
+
+  it("refuses an Enterprise image without an explicit license acceptance", () => {
+    expect(() => planCluster("core", {})).toThrow(/acceptLicenseAgreement must be "yes" .* or "eval"/);
+    expect(() => planCluster("core", { acceptLicenseAgreement: "no" as "yes" })).toThrow(
+      /acceptLicenseAgreement must be "yes" or "eval" \(got "no"\)/,
+    );
+  });
+
+  it("runs a Community image as one server without asking for a license", () => {
+    const { spec } = planCluster("solo", { image: "neo4j:5.26-community" });
+    expect(spec.edition).toBe("community");
+    expect(spec.members).toHaveLength(1);
+    expect(spec.clustered).toBe(false);
+    expect(spec.onlineBackup).toBe(false);
+    expect(spec.prometheusMetrics).toBe(false);
+  });
+
+  it("explains that Community has no clustering, online backup or Prometheus endpoint", () => {
+    const community = { image: "neo4j:5.26-community" };
+    expect(() => planCluster("solo", { ...community, primaries: 3 })).toThrow(/primaries must be 1 for a Community image/);
+    expect(() => planCluster("solo", { ...community, secondaries: 1 })).toThrow(/secondaries must be 0/);
+    expect(() => planCluster("solo", { ...community, onlineBackup: true })).toThrow(/onlineBackup needs an Enterprise image/);
+    expect(() => planCluster("solo", { ...community, prometheusMetrics: true })).toThrow(/prometheusMetrics needs an Enterprise/);
+    expect(() => planCluster("solo", { ...community, discovery: "v2" })).toThrow(/discovery applies to Enterprise clusters only/);
+  });
+
+  it("warns about an even number of primaries", () => {
+    expect(planCluster("core", { ...enterprise, primaries: 4 }).warnings[0]).toMatch(/4 primaries tolerate no more failures than 3/);
+    expect(planCluster("core", enterprise).warnings).toEqual([]);
+  });
+
+  it("refuses colliding host ports and names both owners", () => {
+    expect(() => planCluster("core", { ...enterprise, hostPorts: { http: 7687, bolt: 7688 } })).toThrow(
+      /hostPorts.http collides with hostPorts.bolt: host port 7688 would be published for both the bolt port of core-1 and the http port of core-2/,
+    );
+    expect(() => planCluster("core", { ...enterprise, hostPorts: { metrics: 7476 } })).toThrow(/hostPorts.http collides with hostPorts.metrics: host port 7476/);
+  });
+
+  it("refuses ports out of range, counting every member", () => {
+    expect(() => planCluster("core", { ...enterprise, hostPorts: { bolt: 65534 } })).toThrow(
+      /hostPorts.bolt must leave room for 3 consecutive ports between 1 and 65535 \(got 65534, which needs up to 65536\)/,
+    );
+    expect(() => planCluster("core", { ...enterprise, hostPorts: { http: 0 } })).toThrow(/hostPorts.http/);
+  });
+
+  it("refuses to publish backup or metrics ports that are switched off", () => {
+    expect(() => planCluster("core", { ...enterprise, onlineBackup: false, hostPorts: { backup: 6362 } })).toThrow(
+      /hostPorts.backup publishes the online-backup port, but onlineBackup is off/,
+    );
+  });
+
+  it("publishes backup and metrics ports only when asked", () => {
+    const { spec } = planCluster("core", enterprise);
+    expect(spec.members[0].hostPorts).toEqual({ http: 7475, bolt: 7688 });
+    const published = planCluster("core", { ...enterprise, hostPorts: { backup: 6362, metrics: 2004 } }).spec;
+    expect(published.members[2].hostPorts).toEqual({ http: 7477, bolt: 7690, backup: 6364, metrics: 2006 });
+  });
+
+  it("refuses names that cannot prefix Docker resources", () => {
+    expect(() => planCluster("Core_1", enterprise)).toThrow(/name must be 1-41 lowercase letters/);
+  });
+
+  it("refuses versions it cannot render settings for", () => {
+    expect(() => planCluster("core", { ...enterprise, image: "neo4j:4.4-enterprise" })).toThrow(/image Neo4j 4.4 is not supported/);
+    expect(() => planCluster("core", { ...enterprise, image: "neo4j:enterprise" })).toThrow(/image tag must carry the Neo4j version/);
+    expect(planCluster("core", { ...enterprise, image: "neo4j:enterprise", neo4jVersion: "5.26" }).spec.version).toEqual({
+      major: 5,
+      minor: 26,
+    });
+    expect(() => planCluster("core", { ...enterprise, neo4jVersion: "five" })).toThrow(/neo4jVersion must look like 5.23/);
+  });
+
+  it("chooses discovery by version: v1 on 5.x unless told, v2 only from 5.22, only v2 on calendar versions", () => {
+    expect(planCluster("core", enterprise).spec.discovery).toBe("v1");
+    expect(planCluster("core", { ...enterprise, discovery: "v2" }).spec.discovery).toBe("v2");
+    expect(() => planCluster("core", { ...enterprise, image: "neo4j:5.20-enterprise", discovery: "v2" })).toThrow(
+      /discovery "v2" needs Neo4j 5.22 or later/,
+    );
+    expect(planCluster("core", { ...enterprise, image: "neo4j:2025.01-enterprise" }).spec.discovery).toBe("v2");
+    expect(() => planCluster("core", { ...enterprise, image: "neo4j:2025.01-enterprise", discovery: "v1" })).toThrow(
+      /"v1" was removed in Neo4j 2025.01/,
+    );
+  });
+
+  it("checks addresses, memory sizes and the database name", () => {
+    expect(() => planCluster("core", { ...enterprise, hostAddress: "localhost" })).toThrow(/hostAddress must be an IPv4/);
+    expect(() => planCluster("core", { ...enterprise, hostAddress: "300.1.1.1" })).toThrow(/hostAddress/);
+    expect(planCluster("core", { ...enterprise, hostAddress: "192.168.1.5" }).spec.advertisedHost).toBe("192.168.1.5");
+    expect(() => planCluster("core", { ...enterprise, heapSize: "lots" })).toThrow(/heapSize must be a size such as 512m/);
+    expect(() => planCluster("core", { ...enterprise, defaultDatabase: "Bad Name" })).toThrow(/defaultDatabase must be/);
+  });
+});
+
+describe("checkAdminPassword", () => {
+  it("refuses passwords shorter than Neo4j's minimum without echoing them", () => {
+    expect(() => checkAdminPassword("core", "short12")).toThrow(/adminPassword must be at least 8 characters/);
+    try {
+      checkAdminPassword("core", "s3cr3t!");
+    } catch (e) {
+      expect(String(e)).not.toContain("s3cr3t!");
+    }
+    expect.assertions(2);
+  });
+
+  it("accepts a long enough password", () => {
+    expect(() => checkAdminPassword("core", "correct-horse-battery")).not.toThrow();
+  });
+});
