@@ -168,7 +168,11 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       this.networkName = network.name;
     }
 
-    const image = new docker.RemoteImage(`${name}-image`, { name: spec.image.image, keepLocally: true }, { parent: this });
+    const image = new docker.RemoteImage(
+      `${name}-image`,
+      { name: spec.image.image, keepLocally: true },
+      { parent: this },
+    );
     const authFile = pulumi.secret(pulumi.interpolate`neo4j/${adminPassword}`);
 
     this.containers = spec.members.map((member) =>
@@ -248,7 +252,12 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         envs,
         uploads: [{ file: plan.authFilePath, content: shared.authFile }],
         networksAdvanced: [{ name: this.networkName, aliases: [member.hostname] }],
-        ports: plan.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+        ports: plan.ports.map((p) => ({
+          internal: p.internal,
+          external: p.external,
+          ip: p.ip,
+          protocol: "tcp",
+        })),
         volumes: [
           { volumeName: data.name, containerPath: "/data" },
           { volumeName: logs.name, containerPath: "/logs" },

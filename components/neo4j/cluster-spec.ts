@@ -5,7 +5,16 @@
  * argument fails `pulumi preview` before any resource is registered.
  */
 import { inputErrors } from "./errors";
-import { Edition, ImageRef, Neo4jVersion, formatVersion, parseImage, parseVersion, unsupportedReason, atLeast } from "./version";
+import {
+  Edition,
+  ImageRef,
+  Neo4jVersion,
+  formatVersion,
+  parseImage,
+  parseVersion,
+  unsupportedReason,
+  atLeast,
+} from "./version";
 
 export const DEFAULT_IMAGE = "neo4j:5.23-enterprise";
 export const MAX_PRIMARIES = 11;
@@ -121,7 +130,10 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   if (args.neo4jVersion !== undefined) {
     version = parseVersion(args.neo4jVersion);
     if (!version)
-      throw fail("neo4jVersion", `must look like 5.23, 5.26.3 or 2025.01 (got ${JSON.stringify(args.neo4jVersion)})`);
+      throw fail(
+        "neo4jVersion",
+        `must look like 5.23, 5.26.3 or 2025.01 (got ${JSON.stringify(args.neo4jVersion)})`,
+      );
   }
   if (!version)
     throw fail(
@@ -139,7 +151,10 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
         `must be "yes" (you hold a Neo4j commercial license) or "eval" (evaluation terms) to run the Enterprise image ${image.image}; Neo4j Enterprise does not start without it`,
       );
     if (args.acceptLicenseAgreement !== "yes" && args.acceptLicenseAgreement !== "eval")
-      throw fail("acceptLicenseAgreement", `must be "yes" or "eval" (got ${JSON.stringify(args.acceptLicenseAgreement)})`);
+      throw fail(
+        "acceptLicenseAgreement",
+        `must be "yes" or "eval" (got ${JSON.stringify(args.acceptLicenseAgreement)})`,
+      );
   }
 
   const primaries = args.primaries ?? (edition === "community" ? 1 : 3);
@@ -150,9 +165,15 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     throw fail("secondaries", `must be a whole number between 0 and 20 (got ${secondaries})`);
   if (edition === "community") {
     if (primaries !== 1)
-      throw fail("primaries", `must be 1 for a Community image: clustering is an Enterprise feature (got ${primaries})`);
+      throw fail(
+        "primaries",
+        `must be 1 for a Community image: clustering is an Enterprise feature (got ${primaries})`,
+      );
     if (secondaries !== 0)
-      throw fail("secondaries", `must be 0 for a Community image: clustering is an Enterprise feature (got ${secondaries})`);
+      throw fail(
+        "secondaries",
+        `must be 0 for a Community image: clustering is an Enterprise feature (got ${secondaries})`,
+      );
     if (args.discovery !== undefined)
       throw fail("discovery", "applies to Enterprise clusters only; a Community image runs a single server");
     if (args.onlineBackup === true)
@@ -161,7 +182,10 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
         "needs an Enterprise image: Neo4j Community has no online backup (use neo4j-admin database dump/load offline)",
       );
     if (args.prometheusMetrics === true)
-      throw fail("prometheusMetrics", "needs an Enterprise image: Neo4j Community has no Prometheus endpoint");
+      throw fail(
+        "prometheusMetrics",
+        "needs an Enterprise image: Neo4j Community has no Prometheus endpoint",
+      );
   }
   if (primaries > 1 && primaries % 2 === 0)
     warnings.push(
@@ -175,14 +199,22 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   if (discovery === "v2" && version.major === 5 && !atLeast(version, "5.22"))
     throw fail("discovery", `"v2" needs Neo4j 5.22 or later (the image is ${formatVersion(version)})`);
   if (discovery === "v1" && version.major >= 2025)
-    throw fail("discovery", `"v1" was removed in Neo4j 2025.01 (the image is ${formatVersion(version)}); use "v2"`);
+    throw fail(
+      "discovery",
+      `"v1" was removed in Neo4j 2025.01 (the image is ${formatVersion(version)}); use "v2"`,
+    );
   if (!clustered) discovery = version.major >= 2025 ? "v2" : "v1";
 
   const hostAddress = args.hostAddress ?? "127.0.0.1";
   const ip = IPV4.exec(hostAddress);
   if (!ip || ip.slice(1).some((octet) => Number(octet) > 255))
-    throw fail("hostAddress", `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`);
-  const advertisedHost = args.advertisedHost ?? (hostAddress === "0.0.0.0" || hostAddress.startsWith("127.") ? "localhost" : hostAddress);
+    throw fail(
+      "hostAddress",
+      `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`,
+    );
+  const advertisedHost =
+    args.advertisedHost ??
+    (hostAddress === "0.0.0.0" || hostAddress.startsWith("127.") ? "localhost" : hostAddress);
   if (!HOST_NAME.test(advertisedHost))
     throw fail("advertisedHost", `must be a host name or IP address (got ${JSON.stringify(advertisedHost)})`);
 
@@ -216,7 +248,8 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   const total = primaries + secondaries;
   for (let index = 0; index < total; index++) {
     const mode: ServerMode = index < primaries ? "PRIMARY" : "SECONDARY";
-    const memberName = mode === "PRIMARY" ? `${name}-${index + 1}` : `${name}-secondary-${index - primaries + 1}`;
+    const memberName =
+      mode === "PRIMARY" ? `${name}-${index + 1}` : `${name}-secondary-${index - primaries + 1}`;
     const hostPorts: MemberSpec["hostPorts"] = { http: base.http + index, bolt: base.bolt + index };
     if (base.backup !== undefined) hostPorts.backup = base.backup + index;
     if (base.metrics !== undefined) hostPorts.metrics = base.metrics + index;
@@ -281,6 +314,9 @@ function checkHostPorts(
 export function checkAdminPassword(name: string, password: string): void {
   const fail = inputErrors("Neo4jCluster", name);
   if (password.length < MIN_PASSWORD_LENGTH)
-    throw fail("adminPassword", `must be at least ${MIN_PASSWORD_LENGTH} characters (Neo4j's minimum password length)`);
+    throw fail(
+      "adminPassword",
+      `must be at least ${MIN_PASSWORD_LENGTH} characters (Neo4j's minimum password length)`,
+    );
   if (password === "neo4j") throw fail("adminPassword", "must not be the default password neo4j");
 }

@@ -29,13 +29,18 @@ export interface MemberContainerPlan {
  */
 export const HEALTH_CHECK_COMMAND = `exec 3<>/dev/tcp/127.0.0.1/${CONTAINER_PORTS.http} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
 
-export function memberContainerPlan(spec: ClusterSpec, member: MemberSpec, settings: Settings): MemberContainerPlan {
+export function memberContainerPlan(
+  spec: ClusterSpec,
+  member: MemberSpec,
+  settings: Settings,
+): MemberContainerPlan {
   const env = [
     // The password travels in an uploaded file, so the container's environment (and its diff) holds no secret.
     `NEO4J_AUTH_PATH=${AUTH_FILE_PATH}`,
     ...settingsToEnv(settings),
   ];
-  if (spec.edition === "enterprise") env.unshift(`NEO4J_ACCEPT_LICENSE_AGREEMENT=${spec.acceptLicenseAgreement}`);
+  if (spec.edition === "enterprise")
+    env.unshift(`NEO4J_ACCEPT_LICENSE_AGREEMENT=${spec.acceptLicenseAgreement}`);
 
   const ports: PublishedPort[] = [
     { internal: CONTAINER_PORTS.http, external: member.hostPorts.http, ip: spec.hostAddress },
@@ -44,7 +49,11 @@ export function memberContainerPlan(spec: ClusterSpec, member: MemberSpec, setti
   if (member.hostPorts.backup !== undefined)
     ports.push({ internal: CONTAINER_PORTS.backup, external: member.hostPorts.backup, ip: spec.hostAddress });
   if (member.hostPorts.metrics !== undefined)
-    ports.push({ internal: CONTAINER_PORTS.metrics, external: member.hostPorts.metrics, ip: spec.hostAddress });
+    ports.push({
+      internal: CONTAINER_PORTS.metrics,
+      external: member.hostPorts.metrics,
+      ip: spec.hostAddress,
+    });
 
   return {
     env,

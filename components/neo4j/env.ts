@@ -14,9 +14,9 @@ export function envVarToSetting(envVar: string): string {
   if (!envVar.startsWith("NEO4J_")) throw new Error(`not a Neo4j setting variable: ${envVar}`);
   return envVar
     .slice("NEO4J_".length)
-    .replace(/__/g, "\u0000")
-    .replace(/_/g, ".")
-    .replace(/\u0000/g, "_");
+    .split("__")
+    .map((part) => part.replace(/_/g, "."))
+    .join("_");
 }
 
 /** Settings as Docker `KEY=value` strings, sorted so that the container's inputs diff stably. */

@@ -33,7 +33,9 @@ export function discoverySettings(spec: ClusterSpec, member: MemberSpec): Settin
   }
   const settings: Settings = {
     "dbms.cluster.discovery.resolver_type": "LIST",
-    "dbms.cluster.discovery.endpoints": primaries.map((m) => address(m.hostname, CONTAINER_PORTS.discoveryV1)).join(","),
+    "dbms.cluster.discovery.endpoints": primaries
+      .map((m) => address(m.hostname, CONTAINER_PORTS.discoveryV1))
+      .join(","),
     "server.discovery.advertised_address": address(member.hostname, CONTAINER_PORTS.discoveryV1),
   };
   // 5.22-5.26 know a discovery version; saying V1_ONLY keeps the choice explicit in the diff.
@@ -104,7 +106,17 @@ interface CatalogEntry {
 const catalog: { coveredThrough: string; settings: CatalogEntry[] } = require("./settings-catalog.json");
 
 /** The first segments that Neo4j's strict validation owns: an unknown name under these stops startup. */
-const NEO4J_NAMESPACES = ["browser", "causal_clustering", "client", "db", "dbms", "fabric", "initial", "metrics", "server"];
+const NEO4J_NAMESPACES = [
+  "browser",
+  "causal_clustering",
+  "client",
+  "db",
+  "dbms",
+  "fabric",
+  "initial",
+  "metrics",
+  "server",
+];
 
 /** Neo4j 4 names still seen in blog posts and old compose files, with what Neo4j 5 calls them. */
 export const NEO4J4_RENAMES: Record<string, string> = {
@@ -142,7 +154,9 @@ function entryPattern(entry: CatalogEntry): RegExp {
 }
 
 const exactEntries = new Map(catalog.settings.filter((e) => !e.pattern).map((e) => [e.name, e]));
-const patternEntries = catalog.settings.filter((e) => e.pattern).map((e) => ({ entry: e, regex: entryPattern(e) }));
+const patternEntries = catalog.settings
+  .filter((e) => e.pattern)
+  .map((e) => ({ entry: e, regex: entryPattern(e) }));
 
 export function catalogEntry(name: string): CatalogEntry | undefined {
   return exactEntries.get(name) ?? patternEntries.find((p) => p.regex.test(name))?.entry;
@@ -163,7 +177,10 @@ function distance(a: string, b: string): number {
 }
 
 /** Why Neo4j `version`/`edition` would refuse the setting `name` at startup, or undefined if it accepts it. */
-export function settingProblem(name: string, spec: Pick<ClusterSpec, "version" | "edition">): string | undefined {
+export function settingProblem(
+  name: string,
+  spec: Pick<ClusterSpec, "version" | "edition">,
+): string | undefined {
   if (!SETTING_NAME.test(name))
     return `${JSON.stringify(name)} is not a Neo4j setting name (lowercase segments separated by dots)`;
   const namespace = name.split(".")[0];
@@ -180,7 +197,8 @@ export function settingProblem(name: string, spec: Pick<ClusterSpec, "version" |
     const hint = closest && closest.d <= 4 ? `; did you mean ${closest.name}?` : "";
     return `${name} is not a setting Neo4j ${versionText} knows, and Neo4j refuses to start on unknown settings${hint}`;
   }
-  if (!atLeast(spec.version, entry.since)) return `${name} needs Neo4j ${entry.since} or later (the image is ${versionText})`;
+  if (!atLeast(spec.version, entry.since))
+    return `${name} needs Neo4j ${entry.since} or later (the image is ${versionText})`;
   if (entry.removedIn && atLeast(spec.version, entry.removedIn))
     return `${name} was removed in Neo4j ${entry.removedIn} (the image is ${versionText})`;
   if (entry.edition === "enterprise" && spec.edition === "community")
@@ -194,7 +212,11 @@ export function settingProblem(name: string, spec: Pick<ClusterSpec, "version" |
  * For versions newer than the catalog knows, an unknown name may be a new setting: it is returned
  * as a warning instead.
  */
-export function checkSettings(resourceName: string, spec: ClusterSpec, extraSettingNames: string[]): string[] {
+export function checkSettings(
+  resourceName: string,
+  spec: ClusterSpec,
+  extraSettingNames: string[],
+): string[] {
   const warnings: string[] = [];
   const newerThanCatalog = !atLeast(parseVersion(catalog.coveredThrough)!, formatVersion(spec.version));
   for (const name of extraSettingNames) {
@@ -212,7 +234,10 @@ export function checkSettings(resourceName: string, spec: ClusterSpec, extraSett
     for (const name of Object.keys(memberSettings(spec, member))) {
       const problem = settingProblem(name, spec);
       // Reaching this is a bug in the renderer, not the user's input: say so.
-      if (problem) throw new Error(`Neo4jCluster "${resourceName}": internal error, rendered a setting Neo4j would refuse: ${problem}`);
+      if (problem)
+        throw new Error(
+          `Neo4jCluster "${resourceName}": internal error, rendered a setting Neo4j would refuse: ${problem}`,
+        );
     }
   }
   return warnings;

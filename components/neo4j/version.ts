@@ -59,7 +59,8 @@ export function isCalendarVersion(v: Neo4jVersion): boolean {
 
 /** Why a version is outside what this library renders settings for, or undefined when it is supported. */
 export function unsupportedReason(v: Neo4jVersion): string | undefined {
-  if (v.major < 5) return `Neo4j ${formatVersion(v)} is not supported: this library targets Neo4j 5 and later`;
+  if (v.major < 5)
+    return `Neo4j ${formatVersion(v)} is not supported: this library targets Neo4j 5 and later`;
   if (v.major === 5 && v.minor > LAST_5X_MINOR)
     return `Neo4j ${formatVersion(v)} does not exist: 5.${LAST_5X_MINOR} is the last 5.x release`;
   if (v.major > 5 && v.major < 2025) return `Neo4j ${formatVersion(v)} is not a released version`;

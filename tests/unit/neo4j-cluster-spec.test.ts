@@ -36,7 +36,9 @@ describe("planCluster", () => {
   });
 
   it("names the component and the resource in every error", () => {
-    expect(() => planCluster("graph", { ...enterprise, primaries: 0 })).toThrow(/^Neo4jCluster "graph": primaries/);
+    expect(() => planCluster("graph", { ...enterprise, primaries: 0 })).toThrow(
+      /^Neo4jCluster "graph": primaries/,
+    );
   });
 
   it("refuses an Enterprise image without an explicit license acceptance", () => {
@@ -57,15 +59,25 @@ describe("planCluster", () => {
 
   it("explains that Community has no clustering, online backup or Prometheus endpoint", () => {
     const community = { image: "neo4j:5.26-community" };
-    expect(() => planCluster("solo", { ...community, primaries: 3 })).toThrow(/primaries must be 1 for a Community image/);
+    expect(() => planCluster("solo", { ...community, primaries: 3 })).toThrow(
+      /primaries must be 1 for a Community image/,
+    );
     expect(() => planCluster("solo", { ...community, secondaries: 1 })).toThrow(/secondaries must be 0/);
-    expect(() => planCluster("solo", { ...community, onlineBackup: true })).toThrow(/onlineBackup needs an Enterprise image/);
-    expect(() => planCluster("solo", { ...community, prometheusMetrics: true })).toThrow(/prometheusMetrics needs an Enterprise/);
-    expect(() => planCluster("solo", { ...community, discovery: "v2" })).toThrow(/discovery applies to Enterprise clusters only/);
+    expect(() => planCluster("solo", { ...community, onlineBackup: true })).toThrow(
+      /onlineBackup needs an Enterprise image/,
+    );
+    expect(() => planCluster("solo", { ...community, prometheusMetrics: true })).toThrow(
+      /prometheusMetrics needs an Enterprise/,
+    );
+    expect(() => planCluster("solo", { ...community, discovery: "v2" })).toThrow(
+      /discovery applies to Enterprise clusters only/,
+    );
   });
 
   it("warns about an even number of primaries", () => {
-    expect(planCluster("core", { ...enterprise, primaries: 4 }).warnings[0]).toMatch(/4 primaries tolerate no more failures than 3/);
+    expect(planCluster("core", { ...enterprise, primaries: 4 }).warnings[0]).toMatch(
+      /4 primaries tolerate no more failures than 3/,
+    );
     expect(planCluster("core", enterprise).warnings).toEqual([]);
   });
 
@@ -73,7 +85,9 @@ describe("planCluster", () => {
     expect(() => planCluster("core", { ...enterprise, hostPorts: { http: 7687, bolt: 7688 } })).toThrow(
       /hostPorts.http collides with hostPorts.bolt: host port 7688 would be published for both the bolt port of core-1 and the http port of core-2/,
     );
-    expect(() => planCluster("core", { ...enterprise, hostPorts: { metrics: 7476 } })).toThrow(/hostPorts.http collides with hostPorts.metrics: host port 7476/);
+    expect(() => planCluster("core", { ...enterprise, hostPorts: { metrics: 7476 } })).toThrow(
+      /hostPorts.http collides with hostPorts.metrics: host port 7476/,
+    );
   });
 
   it("refuses ports out of range, counting every member", () => {
@@ -84,9 +98,9 @@ describe("planCluster", () => {
   });
 
   it("refuses to publish backup or metrics ports that are switched off", () => {
-    expect(() => planCluster("core", { ...enterprise, onlineBackup: false, hostPorts: { backup: 6362 } })).toThrow(
-      /hostPorts.backup publishes the online-backup port, but onlineBackup is off/,
-    );
+    expect(() =>
+      planCluster("core", { ...enterprise, onlineBackup: false, hostPorts: { backup: 6362 } }),
+    ).toThrow(/hostPorts.backup publishes the online-backup port, but onlineBackup is off/);
   });
 
   it("publishes backup and metrics ports only when asked", () => {
@@ -101,39 +115,59 @@ describe("planCluster", () => {
   });
 
   it("refuses versions it cannot render settings for", () => {
-    expect(() => planCluster("core", { ...enterprise, image: "neo4j:4.4-enterprise" })).toThrow(/image Neo4j 4.4 is not supported/);
-    expect(() => planCluster("core", { ...enterprise, image: "neo4j:enterprise" })).toThrow(/image tag must carry the Neo4j version/);
-    expect(planCluster("core", { ...enterprise, image: "neo4j:enterprise", neo4jVersion: "5.26" }).spec.version).toEqual({
+    expect(() => planCluster("core", { ...enterprise, image: "neo4j:4.4-enterprise" })).toThrow(
+      /image Neo4j 4.4 is not supported/,
+    );
+    expect(() => planCluster("core", { ...enterprise, image: "neo4j:enterprise" })).toThrow(
+      /image tag must carry the Neo4j version/,
+    );
+    expect(
+      planCluster("core", { ...enterprise, image: "neo4j:enterprise", neo4jVersion: "5.26" }).spec.version,
+    ).toEqual({
       major: 5,
       minor: 26,
     });
-    expect(() => planCluster("core", { ...enterprise, neo4jVersion: "five" })).toThrow(/neo4jVersion must look like 5.23/);
+    expect(() => planCluster("core", { ...enterprise, neo4jVersion: "five" })).toThrow(
+      /neo4jVersion must look like 5.23/,
+    );
   });
 
   it("chooses discovery by version: v1 on 5.x unless told, v2 only from 5.22, only v2 on calendar versions", () => {
     expect(planCluster("core", enterprise).spec.discovery).toBe("v1");
     expect(planCluster("core", { ...enterprise, discovery: "v2" }).spec.discovery).toBe("v2");
-    expect(() => planCluster("core", { ...enterprise, image: "neo4j:5.20-enterprise", discovery: "v2" })).toThrow(
-      /discovery "v2" needs Neo4j 5.22 or later/,
+    expect(() =>
+      planCluster("core", { ...enterprise, image: "neo4j:5.20-enterprise", discovery: "v2" }),
+    ).toThrow(/discovery "v2" needs Neo4j 5.22 or later/);
+    expect(planCluster("core", { ...enterprise, image: "neo4j:2025.01-enterprise" }).spec.discovery).toBe(
+      "v2",
     );
-    expect(planCluster("core", { ...enterprise, image: "neo4j:2025.01-enterprise" }).spec.discovery).toBe("v2");
-    expect(() => planCluster("core", { ...enterprise, image: "neo4j:2025.01-enterprise", discovery: "v1" })).toThrow(
-      /"v1" was removed in Neo4j 2025.01/,
-    );
+    expect(() =>
+      planCluster("core", { ...enterprise, image: "neo4j:2025.01-enterprise", discovery: "v1" }),
+    ).toThrow(/"v1" was removed in Neo4j 2025.01/);
   });
 
   it("checks addresses, memory sizes and the database name", () => {
-    expect(() => planCluster("core", { ...enterprise, hostAddress: "localhost" })).toThrow(/hostAddress must be an IPv4/);
+    expect(() => planCluster("core", { ...enterprise, hostAddress: "localhost" })).toThrow(
+      /hostAddress must be an IPv4/,
+    );
     expect(() => planCluster("core", { ...enterprise, hostAddress: "300.1.1.1" })).toThrow(/hostAddress/);
-    expect(planCluster("core", { ...enterprise, hostAddress: "192.168.1.5" }).spec.advertisedHost).toBe("192.168.1.5");
-    expect(() => planCluster("core", { ...enterprise, heapSize: "lots" })).toThrow(/heapSize must be a size such as 512m/);
-    expect(() => planCluster("core", { ...enterprise, defaultDatabase: "Bad Name" })).toThrow(/defaultDatabase must be/);
+    expect(planCluster("core", { ...enterprise, hostAddress: "192.168.1.5" }).spec.advertisedHost).toBe(
+      "192.168.1.5",
+    );
+    expect(() => planCluster("core", { ...enterprise, heapSize: "lots" })).toThrow(
+      /heapSize must be a size such as 512m/,
+    );
+    expect(() => planCluster("core", { ...enterprise, defaultDatabase: "Bad Name" })).toThrow(
+      /defaultDatabase must be/,
+    );
   });
 });
 
 describe("checkAdminPassword", () => {
   it("refuses passwords shorter than Neo4j's minimum without echoing them", () => {
-    expect(() => checkAdminPassword("core", "short12")).toThrow(/adminPassword must be at least 8 characters/);
+    expect(() => checkAdminPassword("core", "short12")).toThrow(
+      /adminPassword must be at least 8 characters/,
+    );
     try {
       checkAdminPassword("core", "s3cr3t!");
     } catch (e) {

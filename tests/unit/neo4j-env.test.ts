@@ -2,14 +2,20 @@ import { envVarToSetting, settingToEnvVar, settingsToEnv } from "../../component
 
 describe("the official image's NEO4J_* convention", () => {
   it("encodes dots as _ and underscores as __", () => {
-    expect(settingToEnvVar("server.cluster.raft.advertised_address")).toBe("NEO4J_server_cluster_raft_advertised__address");
+    expect(settingToEnvVar("server.cluster.raft.advertised_address")).toBe(
+      "NEO4J_server_cluster_raft_advertised__address",
+    );
     expect(settingToEnvVar("dbms.cluster.minimum_initial_system_primaries_count")).toBe(
       "NEO4J_dbms_cluster_minimum__initial__system__primaries__count",
     );
   });
 
   it("decodes what it encodes", () => {
-    for (const name of ["initial.dbms.default_primaries_count", "server.metrics.prometheus.endpoint", "db.logs.query.enabled"]) {
+    for (const name of [
+      "initial.dbms.default_primaries_count",
+      "server.metrics.prometheus.endpoint",
+      "db.logs.query.enabled",
+    ]) {
       expect(envVarToSetting(settingToEnvVar(name))).toBe(name);
     }
   });

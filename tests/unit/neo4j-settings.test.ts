@@ -2,7 +2,8 @@ import { planCluster } from "../../components/neo4j/cluster-spec";
 import { checkSettings, memberSettings, settingProblem } from "../../components/neo4j/settings";
 import { parseVersion } from "../../components/neo4j/version";
 
-const plan = (args: Parameters<typeof planCluster>[1]) => planCluster("core", { acceptLicenseAgreement: "yes", ...args }).spec;
+const plan = (args: Parameters<typeof planCluster>[1]) =>
+  planCluster("core", { acceptLicenseAgreement: "yes", ...args }).spec;
 
 describe("memberSettings", () => {
   it("renders the seed's 5.23 cluster with discovery v1 on port 5000", () => {
@@ -45,7 +46,11 @@ describe("memberSettings", () => {
     const spec = plan({ image: "neo4j:2025.01-enterprise" });
     const s = memberSettings(spec, spec.members[0]);
     expect(s["dbms.cluster.endpoints"]).toBe("core-1:6000,core-2:6000,core-3:6000");
-    for (const gone of ["dbms.cluster.discovery.version", "dbms.cluster.discovery.endpoints", "server.discovery.advertised_address"])
+    for (const gone of [
+      "dbms.cluster.discovery.version",
+      "dbms.cluster.discovery.endpoints",
+      "server.discovery.advertised_address",
+    ])
       expect(s).not.toHaveProperty(gone);
   });
 
@@ -67,7 +72,8 @@ describe("memberSettings", () => {
       "server.metrics.prometheus.enabled": "true",
       "server.metrics.prometheus.endpoint": "0.0.0.0:2004",
     });
-    for (const old of ["dbms.backup.enabled", "metrics.prometheus.enabled", "metrics.prometheus.endpoint"]) expect(s).not.toHaveProperty(old);
+    for (const old of ["dbms.backup.enabled", "metrics.prometheus.enabled", "metrics.prometheus.endpoint"])
+      expect(s).not.toHaveProperty(old);
   });
 
   it("gives a Community server no cluster, backup or metrics settings", () => {
@@ -86,9 +92,15 @@ describe("memberSettings", () => {
   });
 
   it.each(["5.0", "5.21", "5.23", "5.26", "2025.01"])("renders only settings Neo4j %s accepts", (version) => {
-    const spec = plan({ image: `neo4j:${version}-enterprise`, secondaries: 1, heapSize: "1g", pageCacheSize: "1g" });
+    const spec = plan({
+      image: `neo4j:${version}-enterprise`,
+      secondaries: 1,
+      heapSize: "1g",
+      pageCacheSize: "1g",
+    });
     for (const member of spec.members)
-      for (const name of Object.keys(memberSettings(spec, member))) expect([name, settingProblem(name, spec)]).toEqual([name, undefined]);
+      for (const name of Object.keys(memberSettings(spec, member)))
+        expect([name, settingProblem(name, spec)]).toEqual([name, undefined]);
   });
 });
 
@@ -96,7 +108,9 @@ describe("settingProblem and checkSettings", () => {
   const v523 = { version: parseVersion("5.23")!, edition: "enterprise" as const };
 
   it("explains Neo4j 4 names from old blog posts", () => {
-    expect(settingProblem("metrics.prometheus.enabled", v523)).toMatch(/Neo4j 4 name .* use server.metrics.prometheus.enabled/);
+    expect(settingProblem("metrics.prometheus.enabled", v523)).toMatch(
+      /Neo4j 4 name .* use server.metrics.prometheus.enabled/,
+    );
     expect(settingProblem("dbms.backup.enabled", v523)).toMatch(/use server.backup.enabled/);
   });
 
@@ -106,13 +120,15 @@ describe("settingProblem and checkSettings", () => {
 
   it("knows when a setting arrived and when it left", () => {
     expect(settingProblem("dbms.cluster.endpoints", v523)).toMatch(/needs Neo4j 2025.01 or later/);
-    expect(settingProblem("dbms.cluster.discovery.endpoints", { ...v523, version: parseVersion("2025.01")! })).toMatch(
-      /removed in Neo4j 2025.01/,
-    );
+    expect(
+      settingProblem("dbms.cluster.discovery.endpoints", { ...v523, version: parseVersion("2025.01")! }),
+    ).toMatch(/removed in Neo4j 2025.01/);
   });
 
   it("refuses Enterprise settings on Community", () => {
-    expect(settingProblem("server.backup.enabled", { ...v523, edition: "community" })).toMatch(/Enterprise setting/);
+    expect(settingProblem("server.backup.enabled", { ...v523, edition: "community" })).toMatch(
+      /Enterprise setting/,
+    );
   });
 
   it("matches placeholder settings and leaves plugin namespaces alone", () => {

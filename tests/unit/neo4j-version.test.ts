@@ -2,12 +2,18 @@ import { compareVersions, parseImage, parseVersion, unsupportedReason } from "..
 
 describe("parseImage", () => {
   it("reads version and edition from the official tags", () => {
-    expect(parseImage("neo4j:5.23-enterprise")).toMatchObject({ edition: "enterprise", version: { major: 5, minor: 23 } });
+    expect(parseImage("neo4j:5.23-enterprise")).toMatchObject({
+      edition: "enterprise",
+      version: { major: 5, minor: 23 },
+    });
     expect(parseImage("neo4j:5.26.3-community-bullseye")).toMatchObject({
       edition: "community",
       version: { major: 5, minor: 26, patch: 3 },
     });
-    expect(parseImage("neo4j:2025.01-enterprise")).toMatchObject({ edition: "enterprise", version: { major: 2025, minor: 1 } });
+    expect(parseImage("neo4j:2025.01-enterprise")).toMatchObject({
+      edition: "enterprise",
+      version: { major: 2025, minor: 1 },
+    });
   });
 
   it("treats an image without an edition suffix as Community, as the official image does", () => {

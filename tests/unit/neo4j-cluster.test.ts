@@ -1,0 +1,214 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  byType,
+  recordResources,
+  secretAndValue,
+  settle,
+  unwrapSecretInput,
+  valueOf,
+} from "./support/pulumi-mocks";
+
+const recorded = recordResources();
+// Imported after the mocks are installed, as Pulumi's testing guide does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Neo4jCluster } = require("../../components") as typeof import("../../components");
+
+const CONTAINER = "docker:index/container:Container";
+type Env = string[];
+
+async function containerInputs(name: string) {
+  await settle();
+  const found = byType(recorded, CONTAINER).filter((r) => r.name === name);
+  expect(found).toHaveLength(1);
+  return found[0].inputs as Record<string, unknown> & { envs: Env };
+}
+
+// Registrations finish asynchronously: let each test's land before the next test starts.
+afterEach(async () => {
+  await settle();
+  recorded.splice(0);
+});
+
+describe("Neo4jCluster under the mock runtime", () => {
+  it("creates the seed's three primaries on one bridge network with their own volumes", async () => {
+    const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    await valueOf(cluster.members);
+    await settle();
+    expect(byType(recorded, CONTAINER).map((r) => r.name)).toEqual(["core-1", "core-2", "core-3"]);
+    const networks = byType(recorded, "docker:index/network:Network");
+    expect(networks.map((n) => [n.inputs.name, n.inputs.driver])).toEqual([["core-network", "bridge"]]);
+    expect(byType(recorded, "docker:index/volume:Volume").map((v) => v.inputs.name)).toEqual([
+      "core-1-data",
+      "core-1-logs",
+      "core-2-data",
+      "core-2-logs",
+      "core-3-data",
+      "core-3-logs",
+    ]);
+    const image = byType(recorded, "docker:index/remoteImage:RemoteImage");
+    expect(image.map((i) => [i.inputs.name, i.inputs.keepLocally])).toEqual([
+      ["neo4j:5.23-enterprise", true],
+    ]);
+  });
+
+  it("mounts the data volume at /data, joins the network under its host name and restarts on failure", async () => {
+    new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    const c = await containerInputs("core-2");
+    expect(c.hostname).toBe("core-2");
+    expect(c.volumes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ volumeName: "core-2-data", containerPath: "/data" }),
+        expect.objectContaining({ volumeName: "core-2-logs", containerPath: "/logs" }),
+      ]),
+    );
+    expect(c.networksAdvanced).toEqual([
+      expect.objectContaining({ name: "core-network", aliases: ["core-2"] }),
+    ]);
+    expect(c.restart).toBe("unless-stopped");
+    expect(c.image).toBe("sha256:mock-neo4j:5.23-enterprise");
+  });
+
+  it("binds published ports to 127.0.0.1 unless told otherwise", async () => {
+    new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    const c = await containerInputs("core-3");
+    expect(c.ports).toEqual([
+      expect.objectContaining({ internal: 7474, external: 7477, ip: "127.0.0.1" }),
+      expect.objectContaining({ internal: 7687, external: 7690, ip: "127.0.0.1" }),
+    ]);
+    recorded.splice(0);
+    new Neo4jCluster("wide", {
+      acceptLicenseAgreement: "yes",
+      adminPassword: "password123",
+      hostAddress: "0.0.0.0",
+      primaries: 1,
+    });
+    const wide = await containerInputs("wide-1");
+    expect((wide.ports as { ip: string }[]).map((p) => p.ip)).toEqual(["0.0.0.0", "0.0.0.0"]);
+  });
+
+  it("has a health check and waits for it, and labels say which cluster and member", async () => {
+    new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    const c = await containerInputs("core-1");
+    expect(c.healthcheck).toMatchObject({
+      tests: ["CMD", "bash", "-c", expect.stringContaining("/dev/tcp/127.0.0.1/7474")],
+    });
+    expect(c.wait).toBe(true);
+    expect(c.labels).toEqual(
+      expect.arrayContaining([
+        { label: "neo4j-estate.cluster", value: "core" },
+        { label: "neo4j-estate.member", value: "core-1" },
+        { label: "neo4j-estate.server-mode", value: "PRIMARY" },
+      ]),
+    );
+  });
+
+  it("encodes Neo4j 5 settings into the image's NEO4J_* variables and accepts the license", async () => {
+    new Neo4jCluster("core", { acceptLicenseAgreement: "eval", adminPassword: "password123" });
+    const c = await containerInputs("core-1");
+    expect(c.envs).toEqual(
+      expect.arrayContaining([
+        "NEO4J_ACCEPT_LICENSE_AGREEMENT=eval",
+        "NEO4J_dbms_cluster_discovery_endpoints=core-1:5000,core-2:5000,core-3:5000",
+        "NEO4J_server_bolt_advertised__address=localhost:7688",
+        "NEO4J_server_backup_listen__address=0.0.0.0:6362",
+        "NEO4J_server_metrics_prometheus_endpoint=0.0.0.0:2004",
+      ]),
+    );
+  });
+
+  it("adds the user's extra settings to every member", async () => {
+    new Neo4jCluster("core", {
+      acceptLicenseAgreement: "yes",
+      adminPassword: "password123",
+      settings: { "db.logs.query.enabled": pulumi.output("INFO") },
+    });
+    expect((await containerInputs("core-3")).envs).toContain("NEO4J_db_logs_query_enabled=INFO");
+  });
+
+  it("keeps the admin password out of the environment and delivers it as a secret upload", async () => {
+    const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    const c = await containerInputs("core-1");
+    expect(c.envs.join("\n")).not.toContain("password123");
+    expect(c.envs).toContain("NEO4J_AUTH_PATH=/run/secrets/neo4j-auth");
+    expect(unwrapSecretInput(c.uploads)).toEqual([
+      { file: "/run/secrets/neo4j-auth", content: "neo4j/password123" },
+    ]);
+    expect(await secretAndValue(cluster.adminPassword)).toEqual({ secret: true, value: "password123" });
+  });
+
+  it("generates a strong password with @pulumi/random when none is given, and keeps it secret", async () => {
+    const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes" });
+    await settle();
+    const passwords = byType(recorded, "random:index/randomPassword:RandomPassword");
+    expect(passwords).toHaveLength(1);
+    expect(passwords[0].inputs).toMatchObject({ length: 32, special: false });
+    expect(await secretAndValue(cluster.adminPassword)).toEqual({
+      secret: true,
+      value: "generated-password-0123456789abcdef",
+    });
+  });
+
+  it("fails at construction, before registering anything, on bad input", () => {
+    expect(() => new Neo4jCluster("core", { primaries: 0, acceptLicenseAgreement: "yes" })).toThrow(
+      /primaries must be/,
+    );
+    expect(() => new Neo4jCluster("core", {})).toThrow(/acceptLicenseAgreement/);
+    expect(() => new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "short" })).toThrow(
+      /adminPassword must be at least 8/,
+    );
+    expect(
+      () =>
+        new Neo4jCluster("core", {
+          acceptLicenseAgreement: "yes",
+          settings: { "metrics.prometheus.enabled": "true" },
+        }),
+    ).toThrow(/settings\["metrics.prometheus.enabled"\] is refused: .*Neo4j 4 name/);
+    expect(recorded).toEqual([]);
+  });
+
+  it("joins an existing network instead of creating one", async () => {
+    const cluster = new Neo4jCluster("core", {
+      acceptLicenseAgreement: "yes",
+      adminPassword: "password123",
+      networkName: "shared-net",
+    });
+    expect(await valueOf(cluster.networkName)).toBe("shared-net");
+    const c = await containerInputs("core-1");
+    expect(byType(recorded, "docker:index/network:Network")).toEqual([]);
+    expect(c.networksAdvanced).toEqual([expect.objectContaining({ name: "shared-net" })]);
+  });
+
+  it("outputs what host clients and later components need", async () => {
+    const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    expect(await valueOf(cluster.boltUri)).toBe("neo4j://localhost:7688");
+    expect(await valueOf(cluster.adminUsername)).toBe("neo4j");
+    expect(await valueOf(cluster.backupEndpoints)).toEqual(["core-1:6362", "core-2:6362", "core-3:6362"]);
+    expect(await valueOf(cluster.metricsEndpoints)).toEqual(["core-1:2004", "core-2:2004", "core-3:2004"]);
+    const members = await valueOf(cluster.members);
+    expect(members[1]).toEqual({
+      name: "core-2",
+      hostname: "core-2",
+      mode: "PRIMARY",
+      boltAddress: "localhost:7689",
+      httpUrl: "http://localhost:7476",
+      internalBoltAddress: "core-2:7687",
+      backupAddress: "core-2:6362",
+      metricsAddress: "core-2:2004",
+    });
+    expect([cluster.edition, cluster.neo4jVersion, cluster.onlineBackup, cluster.prometheusMetrics]).toEqual([
+      "enterprise",
+      "5.23",
+      true,
+      true,
+    ]);
+  });
+
+  it("runs a Community image as one bolt:// server without backup or metrics endpoints", async () => {
+    const cluster = new Neo4jCluster("solo", { image: "neo4j:5.26-community", adminPassword: "password123" });
+    expect(await valueOf(cluster.boltUri)).toBe("bolt://localhost:7688");
+    expect(await valueOf(cluster.backupEndpoints)).toEqual([]);
+    const c = await containerInputs("solo-1");
+    expect(c.envs.some((e) => e.startsWith("NEO4J_ACCEPT_LICENSE_AGREEMENT"))).toBe(false);
+    expect(c.envs.some((e) => /cluster|backup|metrics/.test(e))).toBe(false);
+  });
+});

@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * Installs Pulumi's mock runtime and records every resource registered, so a test can assert on
+ * what a component would create. Mocked outputs are the inputs plus the computed values real
+ * providers return (image ids, generated passwords).
+ */
+export function recordResources(): RecordedResource[] {
+  const recorded: RecordedResource[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "docker:index/remoteImage:RemoteImage")
+          state.imageId = `sha256:mock-${args.inputs.name}`;
+        if (args.type === "random:index/randomPassword:RandomPassword")
+          state.result = "generated-password-0123456789abcdef";
+        if (args.type === "docker:index/container:Container") state.id = `container-${args.name}`;
+        return { id: `${args.name}-id`, state };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+      },
+    },
+    "project",
+    "stack",
+    false,
+  );
+  return recorded;
+}
+
+/** Resolves an Output in a test (the mock runtime resolves everything that is known). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Resolves an Output together with whether it is secret. */
+export async function secretAndValue<T>(output: pulumi.Output<T>): Promise<{ secret: boolean; value: T }> {
+  return { secret: await pulumi.isSecret(output), value: await valueOf(output) };
+}
+
+/** Lets the mock runtime finish registering resources created in apply callbacks. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+export function byType(recorded: RecordedResource[], type: string): RecordedResource[] {
+  return recorded.filter((r) => r.type === type);
+}
+
+/** Pulumi's marker for a secret value in serialized resource inputs: what the engine stores encrypted. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Unwraps a serialized input that must be secret; fails the test if it is not. */
+export function unwrapSecretInput(value: unknown): unknown {
+  const record = value as Record<string, unknown> | undefined;
+  if (!record || record[SECRET_SIG] !== SECRET_VALUE)
+    throw new Error(`expected a secret input, got ${JSON.stringify(value)}`);
+  return record.value;
+}
