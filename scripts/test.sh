@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): unit tests, mock-runtime tests and tests against a real Neo4j.
+# scripts/neo4j-test-server.ts starts Neo4j Community 5.26 (from Maven Central, cached in ~/.m2) on a
+# free loopback port, exports NEO4J_TEST_URI / NEO4J_TEST_USER / NEO4J_TEST_PASSWORD to jest and
+# stops the server afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx jest "$@"
+npx tsx scripts/neo4j-test-server.ts -- npx jest "$@"

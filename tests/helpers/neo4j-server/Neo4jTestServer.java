@@ -1,4 +1,3 @@
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -10,19 +9,23 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 /**
  * A Neo4j Community DBMS with Bolt on a loopback port and authentication on, for tests.
  *
- * <p>Usage: {@code java -cp <classpath> Neo4jTestServer.java <home> <port> <password> [delaySeconds]}.
+ * <p>Usage: {@code java -cp <classpath> Neo4jTestServer.java <home> <port> <password> <ownerPid> [delaySeconds]}.
  * The admin user {@code neo4j} gets the given password with no change required, the way
  * {@code NEO4J_AUTH} sets it in the official image. {@code delaySeconds} holds the port closed
  * that long first, to test clients that must wait for a server that comes up late. Prints
- * {@code NEO4J_TEST_SERVER_READY} once Bolt accepts connections, and shuts down cleanly when its
- * standard input closes, so a killed parent never leaves a DBMS behind.
+ * {@code NEO4J_TEST_SERVER_READY} once Bolt accepts connections. It shuts down cleanly on SIGTERM
+ * and when the process {@code ownerPid} ends, so a test run that is killed never leaves a DBMS behind.
  */
 public class Neo4jTestServer {
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args[0]);
     int port = Integer.parseInt(args[1]);
     String password = args[2];
-    long delaySeconds = args.length > 3 ? Long.parseLong(args[3]) : 0;
+    long ownerPid = Long.parseLong(args[3]);
+    long delaySeconds = args.length > 4 ? Long.parseLong(args[4]) : 0;
+    ProcessHandle.of(ownerPid)
+        .ifPresentOrElse(
+            owner -> owner.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
     if (delaySeconds > 0) Thread.sleep(delaySeconds * 1000);
 
     DatabaseManagementService dbms =
@@ -40,11 +43,6 @@ public class Neo4jTestServer {
 
     System.out.println("NEO4J_TEST_SERVER_READY");
     System.out.flush();
-
-    InputStream stdin = System.in;
-    while (stdin.read() != -1) {
-      // Drain until the parent closes the pipe.
-    }
-    System.exit(0);
+    Thread.currentThread().join();
   }
 }
