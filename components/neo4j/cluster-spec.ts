@@ -319,4 +319,7 @@ export function checkAdminPassword(name: string, password: string): void {
       `must be at least ${MIN_PASSWORD_LENGTH} characters (Neo4j's minimum password length)`,
     );
   if (password === "neo4j") throw fail("adminPassword", "must not be the default password neo4j");
+  // The image reads the initial password from `neo4j/<password>` and rejects one with a slash in it.
+  if (password.includes("/"))
+    throw fail("adminPassword", "must not contain '/': the Neo4j image cannot read such a password");
 }

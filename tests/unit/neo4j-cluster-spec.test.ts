@@ -176,6 +176,10 @@ describe("checkAdminPassword", () => {
     expect.assertions(2);
   });
 
+  it("refuses a slash, which the image's NEO4J_AUTH format cannot carry", () => {
+    expect(() => checkAdminPassword("core", "abc/defghij")).toThrow(/adminPassword must not contain '\/'/);
+  });
+
   it("accepts a long enough password", () => {
     expect(() => checkAdminPassword("core", "correct-horse-battery")).not.toThrow();
   });
