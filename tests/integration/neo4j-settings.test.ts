@@ -1,0 +1,78 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { planCluster } from "../../components/neo4j/cluster-spec";
+import { memberSettings, settingProblem } from "../../components/neo4j/settings";
+import { atLeast, parseVersion } from "../../components/neo4j/version";
+import { prepareNeo4jTestServer } from "../helpers/neo4j-test-server";
+
+import catalogJson from "../../components/neo4j/settings-catalog.json";
+
+const catalog: {
+  settings: { name: string; edition: string; since: string; removedIn?: string; pattern?: boolean }[];
+} = catalogJson;
+
+const PROBE = path.join(__dirname, "settings-probe", "Neo4jSettingsProbe.java");
+const { classpath } = prepareNeo4jTestServer();
+
+/** Runs the probe with Neo4j Community 5.26's own jars (the ones the test server runs). */
+function probe(mode: "list" | "validate", input = ""): string {
+  return execFileSync("java", ["-cp", classpath, PROBE, mode], { input, encoding: "utf8" }).trim();
+}
+
+const declared = new Set(probe("list").split("\n"));
+const v526 = parseVersion("5.26")!;
+const acceptedOn526 = (e: { since: string; removedIn?: string }) =>
+  atLeast(v526, e.since) && !(e.removedIn && atLeast(v526, e.removedIn));
+
+describe("the settings catalog against Neo4j Community 5.26 itself", () => {
+  it("declares every setting the catalog says Community 5.26 accepts", () => {
+    const claimed = catalog.settings
+      .filter((e) => !e.pattern && e.edition === "all" && acceptedOn526(e))
+      .map((e) => e.name);
+    expect(claimed.length).toBeGreaterThan(150);
+    expect(claimed.filter((name) => !declared.has(name))).toEqual([]);
+  });
+
+  it("knows every public setting Community 5.26 declares", () => {
+    const names = new Set(catalog.settings.map((e) => e.name));
+    const publicSettings = [...declared].filter((n) => !/^(internal|unsupported)\./.test(n));
+    expect(publicSettings.filter((n) => !names.has(n))).toEqual([]);
+  });
+
+  it("marks no setting Enterprise-only that Community declares", () => {
+    const enterprise = catalog.settings.filter((e) => e.edition === "enterprise").map((e) => e.name);
+    expect(enterprise.filter((n) => declared.has(n))).toEqual([]);
+  });
+
+  it("has no setting arriving after 5.26 that 5.26 already declares", () => {
+    expect(
+      catalog.settings.filter((e) => !acceptedOn526(e) && declared.has(e.name)).map((e) => e.name),
+    ).toEqual([]);
+  });
+});
+
+describe("Neo4j's strict validation on what the library renders", () => {
+  it("accepts a Community member's settings exactly as rendered", () => {
+    const spec = planCluster("solo", {
+      image: "neo4j:5.26-community",
+      heapSize: "1g",
+      pageCacheSize: "256m",
+    }).spec;
+    const settings = memberSettings(spec, spec.members[0]);
+    const lines = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
+    expect(probe("validate", lines.join("\n"))).toBe("ACCEPTED");
+  });
+
+  it("refuses the blog post's Neo4j 4 names and Enterprise settings, as the library says it would", () => {
+    const community = { version: v526, edition: "community" as const };
+    for (const name of [
+      "metrics.prometheus.enabled",
+      "dbms.backup.enabled",
+      "server.backup.enabled",
+      "server.metrics.prometheus.enabled",
+    ]) {
+      expect(settingProblem(name, community)).toBeDefined();
+      expect(probe("validate", `${name}=true`)).toMatch(/^REFUSED .*No declared setting with name/);
+    }
+  });
+});
