@@ -5,6 +5,7 @@
  */
 import { CONTAINER_PORTS, ClusterSpec, MemberSpec } from "./cluster-spec";
 import { InputError } from "./errors";
+import catalogJson from "./settings-catalog.json";
 import { atLeast, formatVersion, parseVersion } from "./version";
 
 export type Settings = Record<string, string>;
@@ -101,9 +102,7 @@ interface CatalogEntry {
   pattern?: boolean;
 }
 
-// Loaded with require so the JSON ships inside the built package next to this module.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const catalog: { coveredThrough: string; settings: CatalogEntry[] } = require("./settings-catalog.json");
+const catalog: { coveredThrough: string; settings: CatalogEntry[] } = catalogJson as typeof catalog;
 
 /** The first segments that Neo4j's strict validation owns: an unknown name under these stops startup. */
 const NEO4J_NAMESPACES = [
