@@ -1,0 +1,306 @@
+/**
+ * Validation and rendering for BackupVolume, with no Pulumi in it: the plain arguments and what the
+ * cluster says about itself go in; a spec, the runner's configuration file, the neo4j-admin options
+ * and the health check come out, or an InputError naming the field.
+ */
+import { inputErrors } from "../neo4j/errors";
+import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
+
+export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
+
+/** The Neo4j image's `neo4j` user and group: backups must be theirs so neo4j-admin can write and restore them. */
+export const NEO4J_UID = 7474;
+
+/** Where things live inside the runner container. */
+export const RUNNER_PATHS = {
+  /** The backup root: one folder per database below it. */
+  backups: "/backups",
+  script: "/opt/neo4j-backup/runner.sh",
+  config: "/opt/neo4j-backup/config.sh",
+  /** The admin password, for listing databases; uploaded, never in the environment. */
+  passwordFile: "/run/secrets/neo4j-backup-password",
+  /** Runner state inside the backup root, so it travels with the backups. */
+  state: "/backups/.runner",
+  /** Every run's outcome, as JSON. */
+  status: "/backups/.runner/status.json",
+  /** One logfmt line per database per run. */
+  runLog: "/backups/.runner/runs.log",
+} as const;
+
+export const DEFAULTS = {
+  schedule: "1h",
+  chainLength: 24,
+  retentionChains: 7,
+} as const;
+
+export type Retention = { kind: "chains"; count: number } | { kind: "days"; count: number };
+
+/** What BackupVolume needs to know about the cluster, all of it known at construction. */
+export interface ClusterFacts {
+  edition: "enterprise" | "community";
+  onlineBackup: boolean;
+  image: string;
+  neo4jVersion: string;
+  defaultDatabase: string;
+}
+
+/** The plain (non-Output) arguments of BackupVolume. */
+export interface BackupShapeArgs {
+  schedule?: string;
+  databases?: string[];
+  chainLength?: number;
+  retention?: { chains?: number; days?: number };
+  hostPath?: string;
+  volumeName?: string;
+  backupAtStart?: boolean;
+  pushgatewayUrl?: unknown;
+  pageCacheSize?: string;
+  heapSize?: string;
+}
+
+export interface BackupSpec {
+  name: string;
+  /** The runner container's name; also the Pushgateway `instance`. */
+  runnerName: string;
+  /** A named Docker volume, unless hostPath is set. */
+  volumeName?: string;
+  hostPath?: string;
+  schedule: Schedule;
+  /** The longest time between two scheduled runs. */
+  periodSeconds: number;
+  /** The health check fails once the last good run is older than this: twice the period. */
+  maxAgeSeconds: number;
+  /** Explicit databases, or undefined to list every standard database (and `system`) at each run. */
+  databases?: string[];
+  /** Always backed up when listing the databases fails, beside `system` and the folders already there. */
+  defaultDatabase: string;
+  chainLength: number;
+  retention: Retention;
+  backupAtStart: boolean;
+  pageCacheSize?: string;
+  heapSize?: string;
+}
+
+const RESOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,40}$/;
+/** Neo4j database names: lowercase letters, digits, dots and dashes, 3 to 63 characters, starting with a letter or digit. */
+const DATABASE_NAME = /^[a-z0-9][a-z0-9.-]{2,62}$/;
+const MEMORY_SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PUSHGATEWAY_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
+
+function isWholeNumber(n: unknown): n is number {
+  return typeof n === "number" && Number.isInteger(n);
+}
+
+/** Checks a Pushgateway address; returns the problem, or undefined when it is fine. */
+export function pushgatewayUrlProblem(url: string): string | undefined {
+  if (url.startsWith("https://"))
+    return `must be plain http: the runner pushes with bash alone, which speaks no TLS (got ${JSON.stringify(url)})`;
+  if (!PUSHGATEWAY_URL.test(url))
+    return `must look like http://monitoring-pushgateway:9091, a host and port with no path (got ${JSON.stringify(url)})`;
+  return undefined;
+}
+
+/**
+ * Checks the arguments against each other and against the cluster, and plans the runner. Throws an
+ * InputError naming the field on the first problem.
+ */
+export function planBackup(name: string, args: BackupShapeArgs, cluster: ClusterFacts): BackupSpec {
+  const fail = inputErrors(BACKUP_VOLUME_COMPONENT, name);
+
+  if (!RESOURCE_NAME.test(name))
+    throw fail(
+      "name",
+      `must be 1-41 lowercase letters, digits or dashes, starting with a letter or digit, since it prefixes Docker container and volume names (got ${JSON.stringify(name)})`,
+    );
+  if (cluster.edition !== "enterprise")
+    throw fail(
+      "cluster",
+      `runs the Community image ${cluster.image}: online backup is an Enterprise feature. Back up a Community server offline with neo4j-admin database dump/load (see docs/backup.md)`,
+    );
+  if (!cluster.onlineBackup)
+    throw fail(
+      "cluster",
+      "has onlineBackup set to false, so its members accept no backups from other containers: leave Neo4jCluster's onlineBackup at its default (true)",
+    );
+
+  let schedule: Schedule;
+  let periodSeconds: number;
+  try {
+    schedule = parseSchedule(args.schedule ?? DEFAULTS.schedule);
+    periodSeconds = schedulePeriod(schedule);
+  } catch (e) {
+    throw fail("schedule", (e as Error).message);
+  }
+
+  let databases: string[] | undefined;
+  if (args.databases !== undefined) {
+    if (!Array.isArray(args.databases) || args.databases.length === 0)
+      throw fail("databases", "must name at least one database, or be left out to back up every database");
+    for (const db of args.databases)
+      if (typeof db !== "string" || !DATABASE_NAME.test(db))
+        throw fail(
+          "databases",
+          `entry ${JSON.stringify(db)} is not a Neo4j database name (3-63 lowercase letters, digits, dots or dashes); globs are not accepted because each database gets its own folder`,
+        );
+    if (new Set(args.databases).size !== args.databases.length)
+      throw fail("databases", `names a database twice (${args.databases.join(", ")})`);
+    databases = [...args.databases];
+  }
+
+  const chainLength = args.chainLength ?? DEFAULTS.chainLength;
+  if (!isWholeNumber(chainLength) || chainLength < 1 || chainLength > 1000)
+    throw fail(
+      "chainLength",
+      `must be a whole number of backups per chain (one full, then differentials) between 1 and 1000 (got ${chainLength})`,
+    );
+
+  const retention = planRetention(args.retention, fail);
+
+  let hostPath: string | undefined;
+  let volumeName: string | undefined;
+  if (args.hostPath !== undefined) {
+    if (args.volumeName !== undefined)
+      throw fail("volumeName", "cannot be set together with hostPath: choose one");
+    if (typeof args.hostPath !== "string" || !args.hostPath.startsWith("/") || args.hostPath.includes(","))
+      throw fail(
+        "hostPath",
+        `must be an absolute host directory without commas (got ${JSON.stringify(args.hostPath)})`,
+      );
+    hostPath = args.hostPath.length > 1 ? args.hostPath.replace(/\/+$/, "") : args.hostPath;
+  } else {
+    volumeName = args.volumeName ?? `${name}-data`;
+    if (!VOLUME_NAME.test(volumeName))
+      throw fail(
+        "volumeName",
+        `must be a Docker volume name: letters, digits, _ . - (got ${JSON.stringify(volumeName)})`,
+      );
+  }
+
+  if (typeof args.pushgatewayUrl === "string") {
+    const problem = pushgatewayUrlProblem(args.pushgatewayUrl);
+    if (problem) throw fail("pushgatewayUrl", problem);
+  }
+  for (const field of ["pageCacheSize", "heapSize"] as const) {
+    const size = args[field];
+    if (size !== undefined && !MEMORY_SIZE.test(size))
+      throw fail(field, `must be a size like 512m or 2g (got ${JSON.stringify(size)})`);
+  }
+
+  return {
+    name,
+    runnerName: `${name}-runner`,
+    volumeName,
+    hostPath,
+    schedule,
+    periodSeconds,
+    maxAgeSeconds: 2 * periodSeconds,
+    databases,
+    defaultDatabase: cluster.defaultDatabase,
+    chainLength,
+    retention,
+    backupAtStart: args.backupAtStart ?? true,
+    pageCacheSize: args.pageCacheSize,
+    heapSize: args.heapSize,
+  };
+}
+
+function planRetention(
+  retention: BackupShapeArgs["retention"],
+  fail: (field: string, problem: string) => Error,
+): Retention {
+  if (retention === undefined) return { kind: "chains", count: DEFAULTS.retentionChains };
+  const { chains, days } = retention;
+  if ((chains === undefined) === (days === undefined))
+    throw fail(
+      "retention",
+      "must set exactly one of chains (keep the last N backup chains) or days (keep N days)",
+    );
+  const count = (chains ?? days) as number;
+  const field = chains !== undefined ? "retention.chains" : "retention.days";
+  if (!isWholeNumber(count) || count < 1 || count > 10000)
+    throw fail(field, `must be a whole number between 1 and 10000 (got ${count})`);
+  return chains !== undefined ? { kind: "chains", count } : { kind: "days", count };
+}
+
+/**
+ * The neo4j-admin options every backup run shares (Neo4j 5 syntax): `--from` lists every member so
+ * the backup succeeds while any one is up, `--compress=true` asks for a compressed artifact. The
+ * runner adds `--to-path`, `--type` and the database name per run. `--include-metadata` is left at
+ * its default (`all` for user databases) because it cannot be given for `system`.
+ */
+export function backupOptions(spec: BackupSpec, backupEndpoints: string[]): string[] {
+  if (backupEndpoints.length === 0)
+    throw new Error(`${BACKUP_VOLUME_COMPONENT} "${spec.name}": the cluster lists no backup endpoints`);
+  const options = [`--from=${backupEndpoints.join(",")}`, "--compress=true"];
+  if (spec.pageCacheSize !== undefined) options.push(`--pagecache=${spec.pageCacheSize}`);
+  return options;
+}
+
+/** Quotes a value for bash: single quotes, with embedded single quotes closed and escaped. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** What is only known once the cluster's outputs resolve. */
+export interface RunnerRuntime {
+  backupEndpoints: string[];
+  /** Bolt inside the network, like `core-1:7687`, for listing databases. */
+  boltAddresses: string[];
+  adminUsername: string;
+  pushgatewayUrl?: string;
+}
+
+/** The runner's configuration, a bash file it sources; no secret goes in it. */
+export function renderRunnerConfig(spec: BackupSpec, runtime: RunnerRuntime): string {
+  const scalar: [string, string | number][] = [
+    ["RUNNER_NAME", spec.runnerName],
+    ["BACKUP_ROOT", RUNNER_PATHS.backups],
+    ["STATE_DIR", RUNNER_PATHS.state],
+    ["BACKUP_UID", NEO4J_UID],
+    ["SCHEDULE_TEXT", spec.schedule.text],
+    ["SCHEDULE_KIND", spec.schedule.kind],
+    ["MAX_AGE_SECONDS", spec.maxAgeSeconds],
+    ["CHAIN_LENGTH", spec.chainLength],
+    ["RETENTION_KIND", spec.retention.kind],
+    ["RETENTION_COUNT", spec.retention.count],
+    ["BACKUP_AT_START", spec.backupAtStart ? 1 : 0],
+    ["DATABASES", (spec.databases ?? []).join(" ")],
+    ["DEFAULT_DATABASE", spec.defaultDatabase],
+    ["ADMIN_USERNAME", runtime.adminUsername],
+    ["PASSWORD_FILE", RUNNER_PATHS.passwordFile],
+    ["PUSHGATEWAY_URL", (runtime.pushgatewayUrl ?? "").replace(/\/$/, "")],
+  ];
+  if (spec.schedule.kind === "interval") scalar.push(["INTERVAL_SECONDS", spec.schedule.seconds]);
+  else {
+    const cron = spec.schedule;
+    scalar.push(
+      ["CRON_MINUTES", cron.minutes.join(" ")],
+      ["CRON_HOURS", cron.hours.join(" ")],
+      ["CRON_DAYS_OF_MONTH", cron.daysOfMonth.join(" ")],
+      ["CRON_MONTHS", cron.months.join(" ")],
+      ["CRON_DAYS_OF_WEEK", cron.daysOfWeek.join(" ")],
+      ["CRON_DOM_RESTRICTED", cron.daysOfMonthRestricted ? 1 : 0],
+      ["CRON_DOW_RESTRICTED", cron.daysOfWeekRestricted ? 1 : 0],
+    );
+  }
+  const lines = [
+    `# Rendered by BackupVolume "${spec.name}"; runner.sh sources it.`,
+    ...scalar.map(([k, v]) => `${k}=${shellQuote(String(v))}`),
+    `BACKUP_OPTIONS=(${backupOptions(spec, runtime.backupEndpoints).map(shellQuote).join(" ")})`,
+    `BOLT_ADDRESSES=(${runtime.boltAddresses.map(shellQuote).join(" ")})`,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** The runner's Docker health check: the script's own `health` command, which reads the status file. */
+export function runnerHealthcheck(spec: BackupSpec) {
+  return {
+    tests: ["CMD", "bash", RUNNER_PATHS.script, "health"],
+    interval: "60s",
+    timeout: "10s",
+    // The first backup may take a while (a full one, a JVM start per database); health is judged on age, not on start-up.
+    startPeriod: `${Math.min(spec.maxAgeSeconds, 3600)}s`,
+    retries: 1,
+  };
+}
