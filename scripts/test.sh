@@ -5,4 +5,6 @@
 # stops the server afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The monitoring tests check Prometheus files and dashboard queries with promtool.
+bash scripts/install-promtool.sh
 npx tsx scripts/neo4j-test-server.ts -- npx jest "$@"

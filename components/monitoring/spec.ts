@@ -1,0 +1,199 @@
+/**
+ * Validation and planning for MonitoringStack, with no Pulumi in it: the cluster's plain facts and
+ * the plain arguments go in, a spec of the three containers comes out, or an InputError naming the
+ * field. It runs in the component's constructor, so a bad argument fails `pulumi preview` before
+ * anything is registered.
+ */
+import { isIPv4 } from "net";
+import { inputErrors } from "../neo4j/errors";
+import { Edition } from "../neo4j/version";
+
+export const MONITORING_STACK = "MonitoringStack";
+
+/** Pinned images: a tag that moves would change dashboards and flags under a running stack. */
+export const DEFAULT_IMAGES = {
+  prometheus: "prom/prometheus:v3.4.1",
+  grafana: "grafana/grafana:12.0.1",
+  pushgateway: "prom/pushgateway:v1.11.1",
+} as const;
+
+/** Ports inside the containers: each image's default. */
+export const CONTAINER_PORTS = { prometheus: 9090, grafana: 3000, pushgateway: 9091 } as const;
+
+/** Alert thresholds; every one has a default a Neo4j operator can start from. */
+export interface AlertThresholds {
+  /** Query execution latency p95 above which an alert fires after 10 minutes, in milliseconds. Default 1000. */
+  queryLatencyP95Millis: number;
+  /** Page cache hit ratio (0-1) over 10 minutes below which an alert fires. Default 0.95. */
+  pageCacheHitRatio: number;
+  /** Used heap as a share of the maximum heap (0-1) above which an alert fires after 10 minutes. Default 0.9. */
+  heapUsedRatio: number;
+  /** Transactions a member may trail the most advanced member of a database for 5 minutes. Default 1000. */
+  transactionLag: number;
+  /** Hours after the last successful backup of a database before it counts as stale. Default 26 (daily backups with slack). */
+  backupStaleAfterHours: number;
+}
+
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  queryLatencyP95Millis: 1000,
+  pageCacheHitRatio: 0.95,
+  heapUsedRatio: 0.9,
+  transactionLag: 1000,
+  backupStaleAfterHours: 26,
+};
+
+/** The plain arguments of MonitoringStack that shape what gets deployed. */
+export interface MonitoringShapeArgs {
+  scrapeInterval?: string;
+  retention?: string;
+  hostAddress?: string;
+  prometheusHostPort?: number;
+  grafanaHostPort?: number;
+  backupMetrics?: boolean;
+  alertThresholds?: Partial<AlertThresholds>;
+  prometheusImage?: string;
+  grafanaImage?: string;
+  pushgatewayImage?: string;
+}
+
+/** What MonitoringStack needs to know about the cluster at construction. */
+export interface ClusterFacts {
+  edition: Edition;
+  prometheusMetrics: boolean;
+  memberNames: string[];
+}
+
+export interface MonitoringSpec {
+  name: string;
+  scrapeInterval: string;
+  retention: string;
+  hostAddress: string;
+  /** The host name in URLs for the host: `localhost` for a loopback or wildcard address. */
+  urlHost: string;
+  prometheusHostPort: number;
+  grafanaHostPort: number;
+  backupMetrics: boolean;
+  thresholds: AlertThresholds;
+  images: { prometheus: string; grafana: string; pushgateway: string };
+  /** Container names, which are also their host names on the cluster's network. */
+  hostnames: { prometheus: string; grafana: string; pushgateway: string };
+  memberNames: string[];
+}
+
+/** A Prometheus duration: one or more number-unit pairs, such as `15s` or `1h30m`. */
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+const RATIOS: (keyof AlertThresholds)[] = ["pageCacheHitRatio", "heapUsedRatio"];
+
+export function planMonitoring(
+  name: string,
+  cluster: ClusterFacts,
+  args: MonitoringShapeArgs,
+): MonitoringSpec {
+  const fail = inputErrors(MONITORING_STACK, name);
+
+  if (cluster.edition === "community")
+    throw fail(
+      "cluster",
+      "runs Neo4j Community, which has no Prometheus endpoint; use an Enterprise image to monitor it",
+    );
+  if (!cluster.prometheusMetrics)
+    throw fail(
+      "cluster",
+      "has prometheusMetrics off, so its members serve no metrics to scrape; set prometheusMetrics: true on the Neo4jCluster",
+    );
+  if (cluster.memberNames.length === 0) throw fail("cluster", "has no members to scrape");
+
+  const scrapeInterval = args.scrapeInterval ?? "15s";
+  if (!DURATION.test(scrapeInterval))
+    throw fail(
+      "scrapeInterval",
+      `must be a Prometheus duration such as 15s or 1m (got ${JSON.stringify(scrapeInterval)})`,
+    );
+  const retention = args.retention ?? "15d";
+  if (!DURATION.test(retention))
+    throw fail(
+      "retention",
+      `must be a Prometheus duration such as 15d or 12w (got ${JSON.stringify(retention)})`,
+    );
+
+  const hostAddress = args.hostAddress ?? "127.0.0.1";
+  if (!isIPv4(hostAddress))
+    throw fail(
+      "hostAddress",
+      `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`,
+    );
+
+  const prometheusHostPort = args.prometheusHostPort ?? CONTAINER_PORTS.prometheus;
+  const grafanaHostPort = args.grafanaHostPort ?? CONTAINER_PORTS.grafana;
+  for (const [field, port] of [
+    ["prometheusHostPort", prometheusHostPort],
+    ["grafanaHostPort", grafanaHostPort],
+  ] as const) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw fail(field, `must be a port between 1 and 65535 (got ${port})`);
+  }
+  if (prometheusHostPort === grafanaHostPort)
+    throw fail(
+      "grafanaHostPort",
+      `collides with prometheusHostPort: both would publish host port ${grafanaHostPort}; give Grafana another port`,
+    );
+
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...definedOnly(args.alertThresholds ?? {}) };
+  for (const key of Object.keys(thresholds) as (keyof AlertThresholds)[]) {
+    const value = thresholds[key];
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+      throw fail(`alertThresholds.${key}`, `must be a positive number (got ${value})`);
+    if (RATIOS.includes(key) && value > 1)
+      throw fail(`alertThresholds.${key}`, `is a ratio and must be between 0 and 1 (got ${value})`);
+  }
+
+  return {
+    name,
+    scrapeInterval,
+    retention,
+    hostAddress,
+    urlHost: hostAddress === "0.0.0.0" || hostAddress.startsWith("127.") ? "localhost" : hostAddress,
+    prometheusHostPort,
+    grafanaHostPort,
+    backupMetrics: args.backupMetrics ?? false,
+    thresholds,
+    images: {
+      prometheus: args.prometheusImage ?? DEFAULT_IMAGES.prometheus,
+      grafana: args.grafanaImage ?? DEFAULT_IMAGES.grafana,
+      pushgateway: args.pushgatewayImage ?? DEFAULT_IMAGES.pushgateway,
+    },
+    hostnames: {
+      prometheus: `${name}-prometheus`,
+      grafana: `${name}-grafana`,
+      pushgateway: `${name}-pushgateway`,
+    },
+    memberNames: [...cluster.memberNames],
+  };
+}
+
+/** A member to scrape: its address inside the network and the `instance` label it gets. */
+export interface ScrapeTarget {
+  instance: string;
+  address: string;
+}
+
+/**
+ * Pairs member names with the cluster's metrics endpoints, which the cluster lists in member
+ * order, so that each target's `instance` label is the readable member name.
+ */
+export function scrapeTargets(
+  name: string,
+  memberNames: string[],
+  metricsEndpoints: string[],
+): ScrapeTarget[] {
+  if (memberNames.length !== metricsEndpoints.length)
+    throw inputErrors(MONITORING_STACK, name)(
+      "cluster",
+      `lists ${memberNames.length} members but ${metricsEndpoints.length} metrics endpoints; every member must serve metrics`,
+    );
+  return memberNames.map((instance, i) => ({ instance, address: metricsEndpoints[i] }));
+}
+
+function definedOnly<T extends object>(partial: T): Partial<T> {
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,78 @@
+import { DEFAULT_IMAGES, planMonitoring } from "../../components/monitoring/spec";
+
+const cluster = {
+  edition: "enterprise" as const,
+  prometheusMetrics: true,
+  memberNames: ["graph-1", "graph-2", "graph-3"],
+};
+
+describe("planMonitoring", () => {
+  it("defaults to 15s scrapes, 15d retention, ports 9090 and 3000 on 127.0.0.1 and pinned images", () => {
+    const spec = planMonitoring("monitoring", cluster, {});
+    expect(spec).toMatchObject({
+      scrapeInterval: "15s",
+      retention: "15d",
+      hostAddress: "127.0.0.1",
+      urlHost: "localhost",
+      prometheusHostPort: 9090,
+      grafanaHostPort: 3000,
+      backupMetrics: false,
+      images: DEFAULT_IMAGES,
+      hostnames: {
+        prometheus: "monitoring-prometheus",
+        grafana: "monitoring-grafana",
+        pushgateway: "monitoring-pushgateway",
+      },
+    });
+    for (const image of Object.values(spec.images)) expect(image).toMatch(/:v?\d+\.\d+\.\d+$/);
+  });
+
+  it("uses a routable host address in URLs as given", () => {
+    expect(planMonitoring("m", cluster, { hostAddress: "192.168.1.20" }).urlHost).toBe("192.168.1.20");
+  });
+
+  it("refuses a Community cluster, which has no metrics endpoint", () => {
+    expect(() =>
+      planMonitoring("monitoring", { ...cluster, edition: "community", prometheusMetrics: false }, {}),
+    ).toThrow('MonitoringStack "monitoring": cluster runs Neo4j Community, which has no Prometheus endpoint');
+  });
+
+  it("refuses a cluster with prometheusMetrics off", () => {
+    expect(() => planMonitoring("monitoring", { ...cluster, prometheusMetrics: false }, {})).toThrow(
+      'MonitoringStack "monitoring": cluster has prometheusMetrics off, so its members serve no metrics to scrape; set prometheusMetrics: true on the Neo4jCluster',
+    );
+  });
+
+  it.each([
+    [{ scrapeInterval: "15" }, "scrapeInterval must be a Prometheus duration"],
+    [{ retention: "two weeks" }, "retention must be a Prometheus duration"],
+    [{ hostAddress: "localhost" }, "hostAddress must be an IPv4 address"],
+    [{ hostAddress: "300.1.1.1" }, "hostAddress must be an IPv4 address"],
+    [{ prometheusHostPort: 0 }, "prometheusHostPort must be a port between 1 and 65535 (got 0)"],
+    [{ grafanaHostPort: 70000 }, "grafanaHostPort must be a port between 1 and 65535 (got 70000)"],
+    [
+      { prometheusHostPort: 3000 },
+      "grafanaHostPort collides with prometheusHostPort: both would publish host port 3000",
+    ],
+    [
+      { alertThresholds: { heapUsedRatio: 90 } },
+      "alertThresholds.heapUsedRatio is a ratio and must be between 0 and 1",
+    ],
+    [
+      { alertThresholds: { transactionLag: -1 } },
+      "alertThresholds.transactionLag must be a positive number (got -1)",
+    ],
+  ])("refuses %j", (args, message) => {
+    expect(() => planMonitoring("monitoring", cluster, args)).toThrow(
+      `MonitoringStack "monitoring": ${message}`,
+    );
+  });
+
+  it("lays given thresholds over the defaults, ignoring undefined ones", () => {
+    const spec = planMonitoring("m", cluster, {
+      alertThresholds: { transactionLag: 10, heapUsedRatio: undefined },
+    });
+    expect(spec.thresholds.transactionLag).toBe(10);
+    expect(spec.thresholds.heapUsedRatio).toBe(0.9);
+  });
+});
