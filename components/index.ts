@@ -1,2 +1,5 @@
 export { Neo4jCluster, Neo4jClusterArgs, Neo4jClusterMember, NEO4J_CLUSTER_TYPE } from "./neo4j-cluster";
 export { InputError } from "./neo4j/errors";
+export { MonitoringStack, MonitoringStackArgs, MonitoredCluster, MONITORING_STACK_TYPE } from "./monitoring-stack";
+export { AlertThresholds } from "./monitoring/spec";
+export { MONITORING_METRICS_FILTER } from "./monitoring/metrics";

@@ -197,3 +197,30 @@ export function scrapeTargets(
 function definedOnly<T extends object>(partial: T): Partial<T> {
   return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** Readiness endpoints inside the containers, for Docker health checks. */
+export const READINESS_URLS = {
+  prometheus: `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`,
+  grafana: `http://localhost:${CONTAINER_PORTS.grafana}/api/health`,
+  pushgateway: `http://localhost:${CONTAINER_PORTS.pushgateway}/-/ready`,
+} as const;
+
+/**
+ * A Docker health check that fetches a readiness URL with wget, which all three images carry
+ * (BusyBox in the Prometheus images, Alpine in Grafana's).
+ */
+export function httpHealthcheck(url: string): {
+  tests: string[];
+  interval: string;
+  timeout: string;
+  startPeriod: string;
+  retries: number;
+} {
+  return {
+    tests: ["CMD", "wget", "-q", "-O", "/dev/null", url],
+    interval: "10s",
+    timeout: "5s",
+    startPeriod: "30s",
+    retries: 6,
+  };
+}

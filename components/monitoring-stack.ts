@@ -1,0 +1,223 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import type { Neo4jCluster } from "./neo4j-cluster";
+import {
+  AlertThresholds,
+  CONTAINER_PORTS,
+  MONITORING_STACK,
+  MonitoringSpec,
+  READINESS_URLS,
+  httpHealthcheck,
+  planMonitoring,
+  scrapeTargets,
+} from "./monitoring/spec";
+import {
+  PROMETHEUS_CONFIG_FILE,
+  PROMETHEUS_DATA_DIR,
+  PROMETHEUS_RULES_FILE,
+  PUSHGATEWAY_DATA_DIR,
+  prometheusCommand,
+  prometheusFiles,
+  pushgatewayCommand,
+} from "./monitoring/prometheus";
+import { GRAFANA_ADMIN_USERNAME, grafanaEnv, grafanaFiles } from "./monitoring/grafana";
+
+export const MONITORING_STACK_TYPE = `neo4j-estate:index:${MONITORING_STACK}`;
+
+/** The cluster fields MonitoringStack reads; a Neo4jCluster has them all. */
+export type MonitoredCluster = Pick<
+  Neo4jCluster,
+  "edition" | "prometheusMetrics" | "memberNames" | "metricsEndpoints" | "networkName"
+>;
+
+export interface MonitoringStackArgs {
+  /**
+   * The cluster to monitor. Its members must serve Prometheus metrics inside its network
+   * (`prometheusMetrics`, on by default for Enterprise); a Community cluster is refused.
+   */
+  cluster: MonitoredCluster;
+  /** How often Prometheus scrapes and evaluates rules, as a Prometheus duration. Default `15s`. */
+  scrapeInterval?: string;
+  /** How long Prometheus keeps samples (`--storage.tsdb.retention.time`), as a Prometheus duration. Default `15d`. */
+  retention?: string;
+  /** The host address Prometheus and Grafana publish their ports on. Default `127.0.0.1`: reachable from this machine only. */
+  hostAddress?: string;
+  /** Host port for Prometheus's web UI and API. Default 9090. */
+  prometheusHostPort?: number;
+  /** Host port for Grafana. Default 3000; must differ from prometheusHostPort. */
+  grafanaHostPort?: number;
+  /** Grafana's `admin` password. Default: a random 32-character password. Always treated as a secret. */
+  grafanaAdminPassword?: pulumi.Input<string>;
+  /**
+   * Run a Pushgateway on the cluster's network for BackupVolume's backup job to push to, and
+   * alert on stale or failed backups. Default false.
+   */
+  backupMetrics?: boolean;
+  /** Alert thresholds; each unset one keeps its default (see AlertThresholds). */
+  alertThresholds?: Partial<AlertThresholds>;
+  /** The Prometheus image. Default `prom/prometheus:v3.4.1`; point it at a mirror when Docker Hub is out of reach. */
+  prometheusImage?: string;
+  /** The Grafana image. Default `grafana/grafana:12.0.1`. */
+  grafanaImage?: string;
+  /** The Pushgateway image, used when backupMetrics is on. Default `prom/pushgateway:v1.11.1`. */
+  pushgatewayImage?: string;
+  /** Docker restart policy for the containers. Default `unless-stopped`. */
+  restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Extra Docker labels on every resource. */
+  labels?: Record<string, string>;
+}
+
+/**
+ * Prometheus and Grafana beside a Neo4jCluster, on its network, working offline: Prometheus
+ * scrapes every member and evaluates Neo4j alerts; Grafana comes with the Prometheus data source
+ * and a Neo4j dashboard provisioned. With backupMetrics, a Pushgateway collects backup results.
+ */
+export class MonitoringStack extends pulumi.ComponentResource {
+  /** Prometheus from the host, like `http://localhost:9090`. */
+  public readonly prometheusUrl: pulumi.Output<string>;
+  /** Grafana from the host, like `http://localhost:3000`. */
+  public readonly grafanaUrl: pulumi.Output<string>;
+  /** Grafana's admin user, `admin`. */
+  public readonly grafanaAdminUsername: pulumi.Output<string>;
+  /** Grafana's admin password (secret). */
+  public readonly grafanaAdminPassword: pulumi.Output<string>;
+  /**
+   * Where backup jobs push their metrics, inside the cluster's network, like
+   * `http://monitoring-pushgateway:9091`; undefined unless backupMetrics is on.
+   */
+  public readonly pushgatewayUrl?: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before super(): a bad argument must not register even the component.
+    const spec = planMonitoring(name, args.cluster, args);
+    // Only non-secret, plain shape goes to super(): Pulumi 3.202+ stores it in state.
+    super(MONITORING_STACK_TYPE, name, {}, opts);
+
+    const shared: ServiceContext = {
+      name,
+      spec,
+      networkName: args.cluster.networkName,
+      restart: args.restart ?? "unless-stopped",
+      labels: Object.entries({ ...(args.labels ?? {}), "neo4j-estate.monitoring": name }).map(
+        ([label, value]) => ({
+          label,
+          value,
+        }),
+      ),
+    };
+    const published = (internal: number, external: number) => [
+      { internal, external, ip: spec.hostAddress, protocol: "tcp" },
+    ];
+
+    if (spec.backupMetrics) {
+      this.service(shared, "pushgateway", {
+        command: pushgatewayCommand(),
+        volumes: [
+          { volumeName: this.dataVolume(shared, "pushgateway").name, containerPath: PUSHGATEWAY_DATA_DIR },
+        ],
+      });
+      this.pushgatewayUrl = pulumi.output(
+        `http://${spec.hostnames.pushgateway}:${CONTAINER_PORTS.pushgateway}`,
+      );
+    }
+
+    const files = args.cluster.metricsEndpoints.apply((endpoints) =>
+      prometheusFiles(spec, scrapeTargets(name, spec.memberNames, endpoints)),
+    );
+    this.service(shared, "prometheus", {
+      command: prometheusCommand(spec),
+      uploads: [
+        { file: PROMETHEUS_CONFIG_FILE, content: files.config },
+        { file: PROMETHEUS_RULES_FILE, content: files.rules },
+      ],
+      ports: published(CONTAINER_PORTS.prometheus, spec.prometheusHostPort),
+      volumes: [
+        { volumeName: this.dataVolume(shared, "prometheus").name, containerPath: PROMETHEUS_DATA_DIR },
+      ],
+    });
+
+    const adminPassword = this.resolveGrafanaPassword(name, args.grafanaAdminPassword);
+    this.service(shared, "grafana", {
+      // The password makes the whole envs list secret in state and diffs; the provisioning files
+      // stay in uploads, readable in a pull request's preview.
+      envs: pulumi.secret(
+        adminPassword.apply((password) => [...grafanaEnv(), `GF_SECURITY_ADMIN_PASSWORD=${password}`]),
+      ),
+      uploads: grafanaFiles(spec),
+      ports: published(CONTAINER_PORTS.grafana, spec.grafanaHostPort),
+    });
+
+    this.prometheusUrl = pulumi.output(`http://${spec.urlHost}:${spec.prometheusHostPort}`);
+    this.grafanaUrl = pulumi.output(`http://${spec.urlHost}:${spec.grafanaHostPort}`);
+    this.grafanaAdminUsername = pulumi.output(GRAFANA_ADMIN_USERNAME);
+    this.grafanaAdminPassword = adminPassword;
+
+    this.registerOutputs({
+      prometheusUrl: this.prometheusUrl,
+      grafanaUrl: this.grafanaUrl,
+      grafanaAdminUsername: this.grafanaAdminUsername,
+      grafanaAdminPassword: this.grafanaAdminPassword,
+      pushgatewayUrl: this.pushgatewayUrl,
+    });
+  }
+
+  /** A container on the cluster's network, named after its kind, from its pinned image, checked for readiness. */
+  private service(
+    shared: ServiceContext,
+    kind: Service,
+    args: Partial<docker.ContainerArgs>,
+  ): docker.Container {
+    const hostname = shared.spec.hostnames[kind];
+    const image = new docker.RemoteImage(
+      `${shared.name}-${kind}-image`,
+      { name: shared.spec.images[kind], keepLocally: true },
+      { parent: this },
+    );
+    return new docker.Container(
+      hostname,
+      {
+        ...args,
+        name: hostname,
+        hostname,
+        image: image.imageId,
+        networksAdvanced: [{ name: shared.networkName, aliases: [hostname] }],
+        healthcheck: httpHealthcheck(READINESS_URLS[kind]),
+        restart: shared.restart,
+        wait: true,
+        labels: shared.labels,
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+  }
+
+  /** A volume of its own, so a replaced container keeps its data. */
+  private dataVolume(shared: ServiceContext, kind: Service): docker.Volume {
+    const volumeName = `${shared.name}-${kind}-data`;
+    return new docker.Volume(volumeName, { name: volumeName, labels: shared.labels }, { parent: this });
+  }
+
+  private resolveGrafanaPassword(
+    name: string,
+    given: pulumi.Input<string> | undefined,
+  ): pulumi.Output<string> {
+    if (given !== undefined) return pulumi.secret(given);
+    const generated = new random.RandomPassword(
+      `${name}-grafana-admin-password`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    return pulumi.secret(generated.result);
+  }
+}
+
+type Service = keyof MonitoringSpec["hostnames"];
+
+/** What every container of the stack shares. */
+interface ServiceContext {
+  name: string;
+  spec: MonitoringSpec;
+  networkName: pulumi.Input<string>;
+  restart: string;
+  labels: docker.types.input.ContainerLabel[];
+}
