@@ -1,0 +1,204 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { Neo4jCluster } from "./neo4j-cluster";
+import { inputErrors } from "./neo4j/errors";
+import {
+  BACKUP_VOLUME_COMPONENT,
+  RUNNER_PATHS,
+  planBackup,
+  pushgatewayUrlProblem,
+  renderRunnerConfig,
+  runnerHealthcheck,
+} from "./backup/spec";
+
+export const BACKUP_VOLUME_TYPE = "neo4j-estate:index:BackupVolume";
+
+export interface BackupVolumeArgs {
+  /** The cluster to back up. It must run an Enterprise image with `onlineBackup` on (its default). */
+  cluster: Neo4jCluster;
+  /**
+   * When to back up: an interval (`30m`, `6h`, `1d`, `1h30m`; at least 1m) or a five-field cron
+   * expression evaluated in UTC (`0 3 * * *`, `@daily`). Default `1h`.
+   */
+  schedule?: string;
+  /** The databases to back up. Default: every standard database the cluster lists at each run, and `system`. */
+  databases?: string[];
+  /** Backups per chain: one full, then `chainLength - 1` differentials, then a new chain. Default 24. */
+  chainLength?: number;
+  /**
+   * What to keep, per database: the newest `chains` backup chains, or the chains with a backup in the
+   * last `days` days. Exactly one. The newest chain is always kept. Default `{ chains: 7 }`.
+   */
+  retention?: { chains?: number; days?: number };
+  /** A host directory (absolute) to keep backups in, for copies off the host. Default: a named Docker volume. */
+  hostPath?: string;
+  /** The named Docker volume's name, when hostPath is not set. Default `<name>-data`. */
+  volumeName?: string;
+  /** Take one backup as soon as the runner starts (at deploy), before the first scheduled one. Default true. */
+  backupAtStart?: boolean;
+  /**
+   * A Prometheus Pushgateway, like `http://monitoring-pushgateway:9091`, reachable on the cluster's
+   * network. After each run the runner pushes `neo4j_backup_*` metrics to
+   * `/metrics/job/neo4j_backup/instance/<runner container>`. Plain http only. Default: no push.
+   */
+  pushgatewayUrl?: pulumi.Input<string>;
+  /** Page cache for neo4j-admin during a backup (`--pagecache`), like `512m`. Default: neo4j-admin's. */
+  pageCacheSize?: string;
+  /** JVM heap for neo4j-admin (`HEAP_SIZE`), like `1g`. Default: the JVM's choice. */
+  heapSize?: string;
+  /** Docker restart policy for the runner. Default `unless-stopped`. */
+  restart?: "no" | "on-failure" | "always" | "unless-stopped";
+  /** Extra Docker labels on the runner and the volume. */
+  labels?: Record<string, string>;
+}
+
+/**
+ * Scheduled online backups of a Neo4jCluster: a runner container from the cluster's own image
+ * backs up each database into its own folder of a volume (or host directory), keeps the chains
+ * retention asks for, reports its health to Docker and, optionally, metrics to a Pushgateway.
+ */
+export class BackupVolume extends pulumi.ComponentResource {
+  /** Where the backups are: `volume:<name>` or the host directory. */
+  public readonly location: pulumi.Output<string>;
+  /** The named volume holding the backups; undefined when hostPath is used. */
+  public readonly volumeName: pulumi.Output<string | undefined>;
+  /** The host directory holding the backups; undefined when a named volume is used. */
+  public readonly hostPath: pulumi.Output<string | undefined>;
+  /** The runner container's name. */
+  public readonly runnerName: pulumi.Output<string>;
+  /** The runner container. */
+  public readonly runner: docker.Container;
+  /** The status file, inside the runner (and in the backups, under `.runner/`). */
+  public readonly statusFile: pulumi.Output<string>;
+  /** The per-run log, one logfmt line per database per run, inside the runner. */
+  public readonly runLog: pulumi.Output<string>;
+  /** Prints the status file. */
+  public readonly statusCommand: pulumi.Output<string>;
+  /** Follows the runner's output: every backup, retention deletion and push. */
+  public readonly logsCommand: pulumi.Output<string>;
+  /** Takes a backup of every chosen database now. */
+  public readonly backupNowCommand: pulumi.Output<string>;
+  /** The restore CLI for this cluster; replace `<database>` (and set NEO4J_PASSWORD). */
+  public readonly restoreCommand: pulumi.Output<string>;
+
+  constructor(name: string, args: BackupVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
+    const fail = inputErrors(BACKUP_VOLUME_COMPONENT, name);
+    const cluster = args?.cluster;
+    if (!(cluster instanceof Neo4jCluster))
+      throw fail("cluster", "is required: pass the Neo4jCluster to back up");
+    const spec = planBackup(name, args, {
+      edition: cluster.edition,
+      onlineBackup: cluster.onlineBackup,
+      image: cluster.image,
+      neo4jVersion: cluster.neo4jVersion,
+      defaultDatabase: cluster.defaultDatabase,
+    });
+
+    super(BACKUP_VOLUME_TYPE, name, {}, opts);
+
+    const labels: Record<string, string> = { ...(args.labels ?? {}), "neo4j-estate.backup": name };
+    const dockerLabels = Object.keys(labels)
+      .sort()
+      .map((label) => ({ label, value: labels[label] }));
+
+    let mount: docker.types.input.ContainerVolume;
+    if (spec.hostPath !== undefined) {
+      mount = { hostPath: spec.hostPath, containerPath: RUNNER_PATHS.backups };
+      this.location = pulumi.output(spec.hostPath);
+    } else {
+      const volume = new docker.Volume(
+        `${name}-data`,
+        { name: spec.volumeName, labels: dockerLabels },
+        // Its own resource with protection left to the user: replacing the runner must never touch the backups.
+        { parent: this },
+      );
+      mount = { volumeName: volume.name, containerPath: RUNNER_PATHS.backups };
+      this.location = pulumi.interpolate`volume:${volume.name}`;
+    }
+    this.volumeName = pulumi.output(spec.volumeName);
+    this.hostPath = pulumi.output(spec.hostPath);
+
+    const image = new docker.RemoteImage(
+      `${name}-image`,
+      { name: cluster.image, keepLocally: true },
+      { parent: this },
+    );
+
+    const config = pulumi
+      .all([cluster.backupEndpoints, cluster.members, cluster.adminUsername, args.pushgatewayUrl])
+      .apply(([backupEndpoints, members, adminUsername, pushgatewayUrl]) => {
+        if (pushgatewayUrl !== undefined) {
+          const problem = pushgatewayUrlProblem(pushgatewayUrl);
+          if (problem) throw fail("pushgatewayUrl", problem);
+        }
+        return renderRunnerConfig(spec, {
+          backupEndpoints,
+          boltAddresses: members.map((m) => m.internalBoltAddress),
+          adminUsername,
+          pushgatewayUrl,
+        });
+      });
+
+    const uploads: docker.types.input.ContainerUpload[] = [
+      {
+        file: RUNNER_PATHS.script,
+        content: fs.readFileSync(path.join(__dirname, "backup", "runner.sh"), "utf8"),
+        executable: true,
+      },
+      { file: RUNNER_PATHS.config, content: config },
+    ];
+    // Listing the databases needs the admin password; explicit databases need no credentials at all.
+    if (spec.databases === undefined)
+      uploads.push({ file: RUNNER_PATHS.passwordFile, content: pulumi.secret(cluster.adminPassword) });
+
+    this.runner = new docker.Container(
+      `${name}-runner`,
+      {
+        name: spec.runnerName,
+        image: image.imageId,
+        // The image's entrypoint starts a Neo4j server; the runner only needs bash and neo4j-admin from it.
+        entrypoints: ["bash", RUNNER_PATHS.script],
+        command: ["run"],
+        // Root only long enough to hand the backup folder to uid 7474; runner.sh then drops to it.
+        user: "0:0",
+        envs: spec.heapSize !== undefined ? [`HEAP_SIZE=${spec.heapSize}`] : [],
+        uploads,
+        networksAdvanced: [{ name: cluster.networkName }],
+        volumes: [mount],
+        healthcheck: runnerHealthcheck(spec),
+        restart: args.restart ?? "unless-stopped",
+        labels: dockerLabels,
+      },
+      { parent: this, dependsOn: [cluster] },
+    );
+
+    const runner = spec.runnerName;
+    this.runnerName = pulumi.output(runner);
+    this.statusFile = pulumi.output(RUNNER_PATHS.status);
+    this.runLog = pulumi.output(RUNNER_PATHS.runLog);
+    this.statusCommand = pulumi.output(`docker exec ${runner} bash ${RUNNER_PATHS.script} status`);
+    this.logsCommand = pulumi.output(`docker logs --follow ${runner}`);
+    this.backupNowCommand = pulumi.output(`docker exec ${runner} bash ${RUNNER_PATHS.script} run-once`);
+    this.restoreCommand = pulumi
+      .all([cluster.members, cluster.boltUri])
+      .apply(
+        ([members, boltUri]) =>
+          `neo4j-estate-restore --runner ${runner} --members ${members.map((m) => `${m.name}=${m.boltAddress}`).join(",")} --bolt ${boltUri} --database <database>`,
+      );
+
+    this.registerOutputs({
+      location: this.location,
+      volumeName: this.volumeName,
+      hostPath: this.hostPath,
+      runnerName: this.runnerName,
+      statusFile: this.statusFile,
+      runLog: this.runLog,
+      statusCommand: this.statusCommand,
+      logsCommand: this.logsCommand,
+      backupNowCommand: this.backupNowCommand,
+      restoreCommand: this.restoreCommand,
+    });
+  }
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+/**
+ * neo4j-estate-restore: restores a database from BackupVolume's backups. Run on the Docker host;
+ * it drives the docker CLI (copy, neo4j-admin in a member) and talks Cypher to the cluster through
+ * its Bolt URI. It prints every step before it runs and asks before anything is dropped.
+ *
+ *   NEO4J_PASSWORD=… neo4j-estate-restore --runner backups-runner \
+ *     --members core-1=localhost:7688,core-2=localhost:7689,core-3=localhost:7690 \
+ *     --bolt neo4j://localhost:7688 --database neo4j [--artifact <file>] [--seeder core-2] [--yes] [--dry-run]
+ */
+import { spawn, spawnSync } from "child_process";
+import * as readline from "readline";
+import neo4j, { Driver } from "neo4j-driver";
+import { RUNNER_PATHS } from "./spec";
+import {
+  RestoreMember,
+  RestorePlan,
+  RestoreStep,
+  describePlan,
+  fillCaptured,
+  planRestore,
+  splitCypherScript,
+} from "./restore-plan";
+
+export interface CliOptions {
+  runner: string;
+  members: RestoreMember[];
+  bolt: string;
+  database: string;
+  artifact?: string;
+  seeder?: string;
+  yes: boolean;
+  dryRun: boolean;
+}
+
+const USAGE =
+  "usage: neo4j-estate-restore --runner <container> --members <container=host:port,…> --bolt <uri> --database <name> [--artifact <file>] [--seeder <container>] [--yes] [--dry-run]";
+
+/** Reads the command line; throws with the usage text when something required is missing. */
+export function parseCliArgs(argv: string[]): CliOptions {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--yes" || arg === "--dry-run") flags.add(arg);
+    else if (arg.startsWith("--")) {
+      const [key, inline] = arg.slice(2).split(/=(.*)/s);
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      values[key] = value;
+    } else throw new Error(`unexpected argument ${arg}\n${USAGE}`);
+  }
+  for (const required of ["runner", "members", "bolt", "database"])
+    if (!values[required]) throw new Error(`--${required} is required\n${USAGE}`);
+  const members = values.members.split(",").map((entry) => {
+    const [container, boltAddress] = entry.split("=");
+    if (!container || !boltAddress)
+      throw new Error(`--members entries look like core-1=localhost:7688 (got ${entry})`);
+    return { container, boltAddress };
+  });
+  return {
+    runner: values.runner,
+    members,
+    bolt: values.bolt,
+    database: values.database,
+    artifact: values.artifact,
+    seeder: values.seeder,
+    yes: flags.has("--yes"),
+    dryRun: flags.has("--dry-run"),
+  };
+}
+
+function docker(args: string[]): string {
+  const result = spawnSync("docker", args, { encoding: "utf8" });
+  if (result.status !== 0)
+    throw new Error(`docker ${args.join(" ")} failed: ${result.stderr || result.error}`);
+  return result.stdout;
+}
+
+function listArtifacts(runner: string, database: string): string[] {
+  return docker([
+    "exec",
+    runner,
+    "find",
+    `${RUNNER_PATHS.backups}/${database}`,
+    "-maxdepth",
+    "1",
+    "-name",
+    "*.backup",
+    "-printf",
+    "%f\\n",
+  ])
+    .split("\n")
+    .filter((f) => f !== "");
+}
+
+/** `docker cp a:/x - | docker cp -a - b:/y`: a tar stream between containers, owners kept. */
+function copyBetween(step: Extract<RestoreStep, { kind: "copy" }>): Promise<void> {
+  docker(["exec", "--user", "neo4j", step.to.container, "mkdir", "-p", step.to.path]);
+  return new Promise((resolve, reject) => {
+    const out = spawn("docker", ["cp", `${step.from.container}:${step.from.path}`, "-"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const into = spawn("docker", ["cp", "-a", "-", `${step.to.container}:${step.to.path}`], {
+      stdio: ["pipe", "inherit", "inherit"],
+    });
+    out.stdout.pipe(into.stdin);
+    let failed = false;
+    const fail = (what: string) => (code: number | null) => {
+      if (code !== 0 && !failed) {
+        failed = true;
+        reject(new Error(`${what} exited ${code}`));
+      }
+    };
+    out.on("close", fail("docker cp (from)"));
+    into.on("close", (code) => (code === 0 && !failed ? resolve() : fail("docker cp (into)")(code)));
+  });
+}
+
+async function runStep(step: RestoreStep, driver: Driver, captured: Record<string, string>): Promise<void> {
+  switch (step.kind) {
+    case "docker": {
+      const result = spawnSync("docker", step.args, { stdio: "inherit" });
+      if (result.status !== 0) throw new Error(`docker ${step.args.join(" ")} exited ${result.status}`);
+      return;
+    }
+    case "copy":
+      return copyBetween(step);
+    case "cypher": {
+      const statement = fillCaptured(step.statement, captured);
+      const result = await driver.executeQuery(statement, step.parameters ?? {}, { database: "system" });
+      if (step.capture) {
+        if (result.records.length !== 1) throw new Error(`expected one row from: ${statement}`);
+        captured[step.capture] = String(result.records[0].get(0));
+        console.log(`       ${step.capture} = ${captured[step.capture]}`);
+      }
+      return;
+    }
+    case "cypher-file": {
+      const found = spawnSync("docker", ["exec", step.container, "cat", step.path], { encoding: "utf8" });
+      if (found.status !== 0) {
+        console.log(`       no ${step.path}: the backup carried no users or roles to recreate`);
+        return;
+      }
+      for (const statement of splitCypherScript(found.stdout))
+        await driver.executeQuery(statement, step.parameters, { database: "system" });
+      return;
+    }
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  rl.close();
+  return answer.trim().toLowerCase() === "yes";
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const options = parseCliArgs(argv);
+  const plan: RestorePlan = planRestore({
+    database: options.database,
+    runner: options.runner,
+    members: options.members,
+    artifacts: listArtifacts(options.runner, options.database),
+    artifact: options.artifact,
+    seeder: options.seeder,
+  });
+  console.log(describePlan(plan));
+  if (options.dryRun) return 0;
+  const password = process.env.NEO4J_PASSWORD;
+  if (!password)
+    throw new Error("set NEO4J_PASSWORD (and NEO4J_USERNAME, default neo4j) to the admin credentials");
+  if (
+    !options.yes &&
+    !(await confirm(`This replaces the current contents of ${plan.database}. Type "yes" to go on: `))
+  )
+    return 1;
+
+  const driver = neo4j.driver(
+    options.bolt,
+    neo4j.auth.basic(process.env.NEO4J_USERNAME ?? "neo4j", password),
+  );
+  const captured: Record<string, string> = {};
+  try {
+    for (const [i, step] of plan.steps.entries()) {
+      console.log(`[${i + 1}/${plan.steps.length}] ${step.title}`);
+      await runStep(step, driver, captured);
+    }
+  } finally {
+    await driver.close();
+  }
+  console.log(`Restored ${plan.database} from ${plan.artifact}.`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: Error) => {
+      console.error(`neo4j-estate-restore: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
