@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MONITORING_METRICS_FILTER, MonitoringStack, Neo4jCluster } from "../../components";
+
+const config = new pulumi.Config();
+
+const cluster = new Neo4jCluster("neo4j-core", {
+  acceptLicenseAgreement: config.require("acceptLicenseAgreement") as "yes" | "eval",
+  adminPassword: config.getSecret("adminPassword"),
+  // As in the seed, each member's metrics endpoint is also published on the host: 2004, 2005, 2006.
+  hostPorts: { metrics: 2004 },
+  // Neo4j's default metrics filter leaves out the heap maximum, which the heap alert divides by.
+  settings: { "server.metrics.filter": MONITORING_METRICS_FILTER.join(",") },
+});
+
+const monitoring = new MonitoringStack("monitoring", {
+  cluster,
+  grafanaAdminPassword: config.getSecret("grafanaAdminPassword"),
+});
+
+export const boltUri = cluster.boltUri;
+export const neo4jPassword = cluster.adminPassword;
+export const prometheusUrl = monitoring.prometheusUrl;
+export const grafanaUrl = monitoring.grafanaUrl;
+export const grafanaUser = monitoring.grafanaAdminUsername;
+export const grafanaPassword = monitoring.grafanaAdminPassword;
