@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RbacProviderInputs, rbacProvider } from "./rbac/provider";
+import { RBAC_POLICY_COMPONENT, RbacRole, RbacSpec, RbacUser, checkRbacSpec } from "./rbac/spec";
+import { inputErrors } from "./neo4j/errors";
+
+export const RBAC_POLICY_TYPE = "neo4j-estate:index:RbacPolicy";
+
+/** What RbacPolicy connects to: a Neo4jCluster's outputs, or any Neo4j 5 DBMS. */
+export interface RbacPolicyArgs extends RbacSpec<pulumi.Input<string>> {
+  /** Bolt URI of the DBMS, such as a Neo4jCluster's `boltUri` (`neo4j://localhost:7688`). */
+  uri: pulumi.Input<string>;
+  /** The administrator to connect as, such as a Neo4jCluster's `adminUsername`. Never managed by the policy. */
+  adminUsername: pulumi.Input<string>;
+  /** That administrator's password, such as a Neo4jCluster's `adminPassword`. Always treated as a secret. */
+  adminPassword: pulumi.Input<string>;
+  /** Custom roles and their privileges (Enterprise only). Default none. */
+  roles?: RbacRole[];
+  /** Users, each with a password (a secret) and roles. Default none. */
+  users?: RbacUser<pulumi.Input<string>>[];
+  /**
+   * How long `pulumi up` waits for the DBMS to accept administration commands, in seconds: a new
+   * cluster needs time to elect a leader. Default 300.
+   */
+  waitTimeoutSeconds?: number;
+}
+
+/**
+ * Users, roles and privileges as code. After the DBMS is deployed, a dynamic resource makes its
+ * users and roles match the spec over Bolt on the `system` database: `pulumi preview` shows the
+ * users and roles that change, `pulumi up` applies only the difference, `pulumi refresh` reports
+ * changes made by hand, and `pulumi destroy` drops only what the policy created.
+ */
+export class RbacPolicy extends pulumi.ComponentResource {
+  /** The managed users as last applied or read: name, roles, passwordChangeRequired, suspended. */
+  public readonly users: pulumi.Output<RbacProviderInputs["users"]>;
+  /** The managed roles with their privileges in the form Neo4j stores them. */
+  public readonly roles: pulumi.Output<RbacProviderInputs["roles"]>;
+
+  constructor(name: string, args: RbacPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before super(): a bad spec must not register even the component.
+    const desired = checkRbacSpec(name, args);
+    const waitTimeoutSeconds = args.waitTimeoutSeconds ?? 300;
+    if (!Number.isInteger(waitTimeoutSeconds) || waitTimeoutSeconds < 1) {
+      throw inputErrors(RBAC_POLICY_COMPONENT, name)(
+        "waitTimeoutSeconds",
+        `must be a whole number of seconds, at least 1 (got ${waitTimeoutSeconds})`,
+      );
+    }
+    super(RBAC_POLICY_TYPE, name, {}, opts);
+
+    const userArgs = args.users ?? [];
+    const passwords = pulumi.secret(
+      pulumi
+        .all(userArgs.map((u) => pulumi.output(u.password)))
+        .apply((values) => Object.fromEntries(userArgs.map((u, i) => [u.name, values[i]]))),
+    );
+    const inputs: pulumi.Inputs = {
+      resourceName: name,
+      uri: args.uri,
+      username: args.adminUsername,
+      adminPassword: pulumi.secret(args.adminPassword),
+      users: desired.users,
+      roles: desired.roles,
+      passwords,
+      waitTimeoutSeconds,
+    };
+    const policy = new RbacPolicyResource(`${name}-policy`, inputs, {
+      parent: this,
+      additionalSecretOutputs: ["adminPassword", "passwordHashes"],
+    });
+    this.users = policy.users;
+    this.roles = policy.roles;
+    this.registerOutputs({ users: this.users, roles: this.roles });
+  }
+}
+
+/** The dynamic resource that talks to Neo4j; one per RbacPolicy. */
+class RbacPolicyResource extends pulumi.dynamic.Resource {
+  declare readonly users: pulumi.Output<RbacProviderInputs["users"]>;
+  declare readonly roles: pulumi.Output<RbacProviderInputs["roles"]>;
+
+  constructor(name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super(rbacProvider, name, inputs, opts);
+  }
+}
