@@ -198,11 +198,14 @@ function definedOnly<T extends object>(partial: T): Partial<T> {
   return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Readiness endpoints inside the containers, for Docker health checks. */
+/**
+ * Readiness endpoints inside the containers, for Docker health checks. By address, not
+ * `localhost`: BusyBox's wget may try `::1` first, and Prometheus listens on IPv4 only.
+ */
 export const READINESS_URLS = {
-  prometheus: `http://localhost:${CONTAINER_PORTS.prometheus}/-/ready`,
-  grafana: `http://localhost:${CONTAINER_PORTS.grafana}/api/health`,
-  pushgateway: `http://localhost:${CONTAINER_PORTS.pushgateway}/-/ready`,
+  prometheus: `http://127.0.0.1:${CONTAINER_PORTS.prometheus}/-/ready`,
+  grafana: `http://127.0.0.1:${CONTAINER_PORTS.grafana}/api/health`,
+  pushgateway: `http://127.0.0.1:${CONTAINER_PORTS.pushgateway}/-/ready`,
 } as const;
 
 /**

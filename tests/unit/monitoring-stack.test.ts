@@ -198,10 +198,10 @@ describe("MonitoringStack under the mock runtime", () => {
       "-q",
       "-O",
       "/dev/null",
-      "http://localhost:9090/-/ready",
+      "http://127.0.0.1:9090/-/ready",
     ]);
     expect((await container("monitoring-grafana")).healthcheck).toMatchObject({
-      tests: expect.arrayContaining(["http://localhost:3000/api/health"]),
+      tests: expect.arrayContaining(["http://127.0.0.1:3000/api/health"]),
     });
   });
 
