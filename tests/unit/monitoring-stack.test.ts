@@ -76,6 +76,19 @@ describe("MonitoringStack under the mock runtime", () => {
     expect(rules.groups[0].rules.map((r: { alert: string }) => r.alert)).toContain("Neo4jNoLeader");
   });
 
+  it("scrapes members whose settings serve Prometheus metrics on all interfaces, where it looks for them", async () => {
+    new MonitoringStack("monitoring", { cluster: cluster() });
+    const member = await container("graph-2");
+    expect(member.envs).toEqual(
+      expect.arrayContaining([
+        "NEO4J_server_metrics_prometheus_enabled=true",
+        "NEO4J_server_metrics_prometheus_endpoint=0.0.0.0:2004",
+      ]),
+    );
+    const config = parse(upload(await container("monitoring-prometheus"), "/etc/prometheus/prometheus.yml"));
+    expect(config.scrape_configs[0].static_configs[1].targets).toEqual(["graph-2:2004"]);
+  });
+
   it("keeps Prometheus's samples on a volume of its own for the configured retention", async () => {
     new MonitoringStack("monitoring", { cluster: cluster(), retention: "30d" });
     const prometheus = await container("monitoring-prometheus");
