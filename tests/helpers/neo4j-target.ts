@@ -1,0 +1,13 @@
+/**
+ * The Neo4j that scripts/test.sh started for this run. Integration tests call this at load time so
+ * that, without the server, they fail with a message saying how to run them: they never skip.
+ */
+export function neo4jTestTarget(): { uri: string; username: string; password: string } {
+  const { NEO4J_TEST_URI: uri, NEO4J_TEST_USER: username, NEO4J_TEST_PASSWORD: password } = process.env;
+  if (!uri || !username || !password) {
+    throw new Error(
+      "NEO4J_TEST_URI, NEO4J_TEST_USER and NEO4J_TEST_PASSWORD are not set: run the tests with `npm test`, which starts a real Neo4j for them",
+    );
+  }
+  return { uri, username, password };
+}
