@@ -4,3 +4,6 @@ export { BackupVolume, BackupVolumeArgs, BACKUP_VOLUME_TYPE } from "./backup-vol
 export { MonitoringStack, MonitoringStackArgs, MonitoredCluster, MONITORING_STACK_TYPE } from "./monitoring-stack";
 export { AlertThresholds } from "./monitoring/spec";
 export { MONITORING_METRICS_FILTER } from "./monitoring/metrics";
+export { RbacPolicy, RbacPolicyArgs, RBAC_POLICY_TYPE } from "./rbac-policy";
+export { RbacSpec, RbacRole, RbacUser } from "./rbac/spec";
+export { rbacToCypher, RbacStatement } from "./rbac/planner";
