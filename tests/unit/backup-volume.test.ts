@@ -64,6 +64,25 @@ describe("BackupVolume under the mock runtime", () => {
     expect(runner.restart).toBe("unless-stopped");
   });
 
+  it("backs up from members that listen for backups on every interface, inside the network only", async () => {
+    new BackupVolume("backups", { cluster: cluster() });
+    const runner = await runnerInputs();
+    const members = byType(recorded, CONTAINER).filter((r) => /^core-\d$/.test(r.name));
+    expect(members).toHaveLength(3);
+    for (const member of members) {
+      expect(member.inputs.envs).toEqual(
+        expect.arrayContaining([
+          "NEO4J_server_backup_enabled=true",
+          "NEO4J_server_backup_listen__address=0.0.0.0:6362",
+        ]),
+      );
+      expect(JSON.stringify(member.inputs.ports)).not.toContain("6362");
+    }
+    expect(uploadAt(runner.uploads, "/opt/neo4j-backup/config.sh")!.content).toContain(
+      "--from=core-1:6362,core-2:6362,core-3:6362",
+    );
+  });
+
   it("mounts a named volume at /backups and starts as root only to hand it to uid 7474", async () => {
     const backups = new BackupVolume("backups", { cluster: cluster() });
     const runner = await runnerInputs();
