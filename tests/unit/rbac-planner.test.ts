@@ -7,23 +7,10 @@ import {
   userFromRow,
 } from "../../components/rbac/planner";
 import { RbacSpec, RbacState, checkRbacSpec, cypherSyntaxErrors } from "../../components/rbac/spec";
+import { seedAccess } from "../../examples/rbac/seed";
 
-/** The seed's "Authentication & Authorization" demo, exactly. */
-const SEED: RbacSpec = {
-  roles: [
-    { name: "analyst", privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j"] },
-    {
-      name: "developer",
-      privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j", "WRITE ON GRAPH neo4j"],
-    },
-    { name: "admin_assistant", privileges: ["USER MANAGEMENT ON DBMS"] },
-  ],
-  users: [
-    { name: "alice", password: "alice-password", roles: ["analyst"] },
-    { name: "bob", password: "bob-password", roles: ["developer"] },
-    { name: "carol", password: "carol-password", roles: ["admin_assistant"] },
-  ],
-};
+/** The seed's "Authentication & Authorization" demo, exactly as examples/rbac deploys it. */
+const SEED: RbacSpec = seedAccess({ alice: "alice-password", bob: "bob-password", carol: "carol-password" });
 
 const keys = (clause: string) => expandPrivilege(clause).map((p) => p.key);
 
