@@ -1,7 +1,12 @@
 export { Neo4jCluster, Neo4jClusterArgs, Neo4jClusterMember, NEO4J_CLUSTER_TYPE } from "./neo4j-cluster";
 export { InputError } from "./neo4j/errors";
 export { BackupVolume, BackupVolumeArgs, BACKUP_VOLUME_TYPE } from "./backup-volume";
-export { MonitoringStack, MonitoringStackArgs, MonitoredCluster, MONITORING_STACK_TYPE } from "./monitoring-stack";
+export {
+  MonitoringStack,
+  MonitoringStackArgs,
+  MonitoredCluster,
+  MONITORING_STACK_TYPE,
+} from "./monitoring-stack";
 export { AlertThresholds } from "./monitoring/spec";
 export { MONITORING_METRICS_FILTER } from "./monitoring/metrics";
 export { RbacPolicy, RbacPolicyArgs, RBAC_POLICY_TYPE } from "./rbac-policy";
