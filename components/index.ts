@@ -12,3 +12,4 @@ export { MONITORING_METRICS_FILTER } from "./monitoring/metrics";
 export { RbacPolicy, RbacPolicyArgs, RBAC_POLICY_TYPE } from "./rbac-policy";
 export { RbacSpec, RbacRole, RbacUser } from "./rbac/spec";
 export { rbacToCypher, RbacStatement } from "./rbac/planner";
+export { Neo4jEnterprise, Neo4jEnterpriseArgs, NEO4J_ENTERPRISE_TYPE } from "./neo4j-enterprise";
