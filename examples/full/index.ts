@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Neo4jEnterprise } from "../../components";
+
+// The blog post's four demos together: a three-member cluster, its users and roles, scheduled
+// backups and Prometheus + Grafana, on one network. Deploy it with `npm run up` from the repository root.
+const config = new pulumi.Config();
+
+// The seed typed its users' passwords into Cypher; here each is generated and kept as a secret.
+const userPassword = (user: string) =>
+  new random.RandomPassword(`${user}-password`, { length: 20, special: false }).result;
+const users = {
+  alice: userPassword("alice"),
+  bob: userPassword("bob"),
+  carol: userPassword("carol"),
+};
+
+const estate = new Neo4jEnterprise("neo4j", {
+  cluster: {
+    acceptLicenseAgreement: config.require("acceptLicenseAgreement") as "yes" | "eval",
+    adminPassword: config.getSecret("adminPassword"),
+  },
+  rbac: {
+    roles: [
+      // Analyst: read-only access
+      { name: "analyst", privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j"] },
+      // Developer: full write access
+      {
+        name: "developer",
+        privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j", "WRITE ON GRAPH neo4j"],
+      },
+      // Admin assistant: manages users, reads no data
+      { name: "admin_assistant", privileges: ["USER MANAGEMENT ON DBMS"] },
+    ],
+    users: [
+      { name: "alice", password: users.alice, roles: ["analyst"], passwordChangeRequired: false },
+      { name: "bob", password: users.bob, roles: ["developer"], passwordChangeRequired: false },
+      { name: "carol", password: users.carol, roles: ["admin_assistant"], passwordChangeRequired: false },
+    ],
+  },
+  backup: { schedule: config.get("backupSchedule") ?? "1h" },
+  monitoring: true,
+});
+
+export const boltUri = estate.boltUri;
+export const browserUrl = estate.browserUrl;
+export const members = estate.cluster.members;
+export const adminUsername = estate.adminUsername;
+export const adminPassword = estate.adminPassword;
+export const userPasswords = pulumi.secret(users);
+export const prometheusUrl = estate.prometheusUrl;
+export const grafanaUrl = estate.grafanaUrl;
+export const grafanaAdminUsername = estate.grafanaAdminUsername;
+export const grafanaAdminPassword = estate.grafanaAdminPassword;
+export const backupLocation = estate.backupLocation;
+export const backupRunner = estate.backup?.runnerName;
+export const backupStatusCommand = estate.backup?.statusCommand;
+export const restoreCommand = estate.restoreCommand;
