@@ -54,5 +54,6 @@ export const grafanaAdminUsername = estate.grafanaAdminUsername;
 export const grafanaAdminPassword = estate.grafanaAdminPassword;
 export const backupLocation = estate.backupLocation;
 export const backupRunner = estate.backup?.runnerName;
+export const backupNowCommand = estate.backup?.backupNowCommand;
 export const backupStatusCommand = estate.backup?.statusCommand;
 export const restoreCommand = estate.restoreCommand;
