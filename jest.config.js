@@ -9,4 +9,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/integration/**/*.test.ts"],
   testTimeout: 30000,
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
+  // Pulumi's runtime keeps module-level state that jest's global cleanup would otherwise warn about.
+  testEnvironmentOptions: { globalsCleanup: "off" },
 };

@@ -12,4 +12,5 @@ module.exports = {
   globalSetup: "<rootDir>/tests/e2e/prerequisites.js",
   testTimeout: 30 * 60 * 1000,
   maxWorkers: 1,
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
 };
