@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Neo4jEnterprise } from "../../components";
+import { seedAccess } from "../rbac/seed";
 
 // The blog post's four demos together: a three-member cluster, its users and roles, scheduled
 // backups and Prometheus + Grafana, on one network. Deploy it with `npm run up` from the repository root.
@@ -20,24 +21,9 @@ const estate = new Neo4jEnterprise("neo4j", {
     acceptLicenseAgreement: config.require("acceptLicenseAgreement") as "yes" | "eval",
     adminPassword: config.getSecret("adminPassword"),
   },
-  rbac: {
-    roles: [
-      // Analyst: read-only access
-      { name: "analyst", privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j"] },
-      // Developer: full write access
-      {
-        name: "developer",
-        privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j", "WRITE ON GRAPH neo4j"],
-      },
-      // Admin assistant: manages users, reads no data
-      { name: "admin_assistant", privileges: ["USER MANAGEMENT ON DBMS"] },
-    ],
-    users: [
-      { name: "alice", password: users.alice, roles: ["analyst"], passwordChangeRequired: false },
-      { name: "bob", password: users.bob, roles: ["developer"], passwordChangeRequired: false },
-      { name: "carol", password: users.carol, roles: ["admin_assistant"], passwordChangeRequired: false },
-    ],
-  },
+  // The seed's Authentication & Authorization demo: analyst reads, developer reads and writes,
+  // admin_assistant manages users; alice, bob and carol hold one role each.
+  rbac: seedAccess(users),
   backup: { schedule: config.get("backupSchedule") ?? "1h" },
   monitoring: true,
 });

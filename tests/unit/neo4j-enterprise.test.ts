@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { seedAccess } from "../../examples/rbac/seed";
 import {
   RecordedResource,
   recordResources,
@@ -13,21 +14,11 @@ const recorded = recordResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Neo4jEnterprise } = require("../../components") as typeof import("../../components");
 
-const seedRbac = {
-  roles: [
-    { name: "analyst", privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j"] },
-    {
-      name: "developer",
-      privileges: ["TRAVERSE ON GRAPH neo4j", "READ {*} ON GRAPH neo4j", "WRITE ON GRAPH neo4j"],
-    },
-    { name: "admin_assistant", privileges: ["USER MANAGEMENT ON DBMS"] },
-  ],
-  users: [
-    { name: "alice", password: pulumi.secret("alice-password"), roles: ["analyst"] },
-    { name: "bob", password: pulumi.secret("bob-password1"), roles: ["developer"] },
-    { name: "carol", password: pulumi.secret("carol-password"), roles: ["admin_assistant"] },
-  ],
-};
+const seedRbac = seedAccess({
+  alice: pulumi.secret("alice-password"),
+  bob: pulumi.secret("bob-password1"),
+  carol: pulumi.secret("carol-password"),
+});
 
 function estate(name: string) {
   return new Neo4jEnterprise(name, {
