@@ -7,4 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The monitoring tests check Prometheus files and dashboard queries with promtool.
 bash scripts/install-promtool.sh
-npx tsx scripts/neo4j-test-server.ts -- npx jest "$@"
+mkdir -p .neo4j-test
+export JEST_SUMMARY_FILE="$PWD/.neo4j-test/summary.txt"
+rm -f "$JEST_SUMMARY_FILE"
+status=0
+npx tsx scripts/neo4j-test-server.ts -- npx jest "$@" || status=$?
+# The verdict comes last, alone on its line, after the test server has stopped.
+if [ -f "$JEST_SUMMARY_FILE" ]; then cat "$JEST_SUMMARY_FILE"; else echo "0 passed, 1 failed (jest did not finish)"; fi
+exit "$status"
