@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Neo4jCluster } from "./neo4j-cluster";
 import { inputErrors } from "./neo4j/errors";
+import { dockerLabels } from "./common/docker-labels";
 import {
   BACKUP_VOLUME_COMPONENT,
   RUNNER_PATHS,
@@ -98,10 +99,7 @@ export class BackupVolume extends pulumi.ComponentResource {
 
     super(BACKUP_VOLUME_TYPE, name, {}, opts);
 
-    const labels: Record<string, string> = { ...(args.labels ?? {}), "neo4j-estate.backup": name };
-    const dockerLabels = Object.keys(labels)
-      .sort()
-      .map((label) => ({ label, value: labels[label] }));
+    const labels = dockerLabels({ ...(args.labels ?? {}), "neo4j-estate.backup": name });
 
     let mount: docker.types.input.ContainerVolume;
     if (spec.hostPath !== undefined) {
@@ -110,7 +108,7 @@ export class BackupVolume extends pulumi.ComponentResource {
     } else {
       const volume = new docker.Volume(
         `${name}-data`,
-        { name: spec.volumeName, labels: dockerLabels },
+        { name: spec.volumeName, labels },
         // Its own resource with protection left to the user: replacing the runner must never touch the backups.
         { parent: this },
       );
@@ -169,7 +167,7 @@ export class BackupVolume extends pulumi.ComponentResource {
         volumes: [mount],
         healthcheck: runnerHealthcheck(spec),
         restart: args.restart ?? "unless-stopped",
-        labels: dockerLabels,
+        labels,
       },
       { parent: this, dependsOn: [cluster] },
     );

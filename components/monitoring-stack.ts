@@ -22,6 +22,7 @@ import {
   pushgatewayCommand,
 } from "./monitoring/prometheus";
 import { GRAFANA_ADMIN_USERNAME, grafanaEnv, grafanaFiles } from "./monitoring/grafana";
+import { dockerLabels } from "./common/docker-labels";
 
 export const MONITORING_STACK_TYPE = `neo4j-estate:index:${MONITORING_STACK}`;
 
@@ -99,12 +100,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       spec,
       networkName: args.cluster.networkName,
       restart: args.restart ?? "unless-stopped",
-      labels: Object.entries({ ...(args.labels ?? {}), "neo4j-estate.monitoring": name }).map(
-        ([label, value]) => ({
-          label,
-          value,
-        }),
-      ),
+      labels: dockerLabels({ ...(args.labels ?? {}), "neo4j-estate.monitoring": name }),
     };
     const published = (internal: number, external: number) => [
       { internal, external, ip: spec.hostAddress, protocol: "tcp" },

@@ -14,6 +14,7 @@ import { Edition, formatVersion } from "./neo4j/version";
 import { checkSettings, memberSettings } from "./neo4j/settings";
 import { settingsToEnv } from "./neo4j/env";
 import { memberContainerPlan } from "./neo4j/container";
+import { dockerLabels } from "./common/docker-labels";
 
 export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
 
@@ -271,12 +272,6 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
   }
-}
-
-function dockerLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
-  return Object.keys(labels)
-    .sort()
-    .map((label) => ({ label, value: labels[label] }));
 }
 
 function describeMember(spec: ClusterSpec, m: MemberSpec): Neo4jClusterMember {

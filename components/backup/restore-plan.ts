@@ -10,6 +10,7 @@
  *   existingDataSeedInstance: <its server id>}` so the other members copy the store from it.
  */
 import { RUNNER_PATHS } from "./spec";
+import { databaseNameProblem } from "../neo4j/names";
 
 export interface RestoreMember {
   /** The member's container name, like `core-1`. */
@@ -65,7 +66,6 @@ export interface RestorePlan {
   steps: RestoreStep[];
 }
 
-const DATABASE_NAME = /^[a-z0-9][a-z0-9.-]{2,62}$/;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.backup$/;
 
 function quoteName(name: string): string {
@@ -86,7 +86,7 @@ export function chooseArtifact(artifacts: string[], requested?: string): string 
 
 export function planRestore(request: RestoreRequest): RestorePlan {
   const { database, runner, members } = request;
-  if (!DATABASE_NAME.test(database))
+  if (databaseNameProblem(database))
     throw new Error(`${JSON.stringify(database)} is not a Neo4j database name`);
   if (database === "system")
     throw new Error(

@@ -4,6 +4,7 @@
  * and the health check come out, or an InputError naming the field.
  */
 import { inputErrors } from "../neo4j/errors";
+import { databaseNameProblem, resourceNameProblem } from "../neo4j/names";
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
 
 export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
@@ -81,9 +82,7 @@ export interface BackupSpec {
   heapSize?: string;
 }
 
-const RESOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,40}$/;
 /** Neo4j database names: lowercase letters, digits, dots and dashes, 3 to 63 characters, starting with a letter or digit. */
-const DATABASE_NAME = /^[a-z0-9][a-z0-9.-]{2,62}$/;
 const MEMORY_SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PUSHGATEWAY_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
@@ -108,11 +107,8 @@ export function pushgatewayUrlProblem(url: string): string | undefined {
 export function planBackup(name: string, args: BackupShapeArgs, cluster: ClusterFacts): BackupSpec {
   const fail = inputErrors(BACKUP_VOLUME_COMPONENT, name);
 
-  if (!RESOURCE_NAME.test(name))
-    throw fail(
-      "name",
-      `must be 1-41 lowercase letters, digits or dashes, starting with a letter or digit, since it prefixes Docker container and volume names (got ${JSON.stringify(name)})`,
-    );
+  const nameProblem = resourceNameProblem(name);
+  if (nameProblem) throw fail("name", nameProblem);
   if (cluster.edition !== "enterprise")
     throw fail(
       "cluster",
@@ -138,7 +134,7 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     if (!Array.isArray(args.databases) || args.databases.length === 0)
       throw fail("databases", "must name at least one database, or be left out to back up every database");
     for (const db of args.databases)
-      if (typeof db !== "string" || !DATABASE_NAME.test(db))
+      if (databaseNameProblem(db))
         throw fail(
           "databases",
           `entry ${JSON.stringify(db)} is not a Neo4j database name (3-63 lowercase letters, digits, dots or dashes); globs are not accepted because each database gets its own folder`,

@@ -5,6 +5,7 @@
  * anything is registered.
  */
 import { isIPv4 } from "net";
+import { resourceNameProblem } from "../neo4j/names";
 import { inputErrors } from "../neo4j/errors";
 import { Edition } from "../neo4j/version";
 
@@ -90,6 +91,8 @@ export function planMonitoring(
   args: MonitoringShapeArgs,
 ): MonitoringSpec {
   const fail = inputErrors(MONITORING_STACK, name);
+  const nameProblem = resourceNameProblem(name);
+  if (nameProblem) throw fail("name", nameProblem);
 
   if (cluster.edition === "community")
     throw fail(

@@ -4,7 +4,9 @@
  * names the field. Everything here runs synchronously in the component's constructor, so a bad
  * argument fails `pulumi preview` before any resource is registered.
  */
+import { isIPv4 } from "net";
 import { inputErrors } from "./errors";
+import { databaseNameProblem, resourceNameProblem } from "./names";
 import {
   Edition,
   ImageRef,
@@ -101,10 +103,7 @@ export interface ClusterSpec {
   members: MemberSpec[];
 }
 
-const RESOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,40}$/;
 const MEMORY_SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
-const DATABASE_NAME = /^[a-z0-9][a-z0-9.-]{2,62}$/;
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 
 function isWholeNumber(n: unknown): n is number {
@@ -119,11 +118,8 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   const fail = inputErrors("Neo4jCluster", name);
   const warnings: string[] = [];
 
-  if (!RESOURCE_NAME.test(name))
-    throw fail(
-      "name",
-      `must be 1-41 lowercase letters, digits or dashes, starting with a letter or digit, since it prefixes Docker container, network and volume names (got ${JSON.stringify(name)})`,
-    );
+  const nameProblem = resourceNameProblem(name);
+  if (nameProblem) throw fail("name", nameProblem);
 
   const image = parseImage(args.image ?? DEFAULT_IMAGE);
   let version = image.version;
@@ -206,8 +202,7 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   if (!clustered) discovery = version.major >= 2025 ? "v2" : "v1";
 
   const hostAddress = args.hostAddress ?? "127.0.0.1";
-  const ip = IPV4.exec(hostAddress);
-  if (!ip || ip.slice(1).some((octet) => Number(octet) > 255))
+  if (!isIPv4(hostAddress))
     throw fail(
       "hostAddress",
       `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`,
@@ -232,11 +227,8 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       throw fail(field, `must be a size such as 512m or 2g (got ${JSON.stringify(size)})`);
   }
   const defaultDatabase = args.defaultDatabase ?? "neo4j";
-  if (!DATABASE_NAME.test(defaultDatabase))
-    throw fail(
-      "defaultDatabase",
-      `must be 3-63 lowercase letters, digits, dots or dashes, starting with a letter or digit (got ${JSON.stringify(defaultDatabase)})`,
-    );
+  const databaseProblem = databaseNameProblem(defaultDatabase);
+  if (databaseProblem) throw fail("defaultDatabase", databaseProblem);
 
   const members: MemberSpec[] = [];
   const base = {
