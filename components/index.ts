@@ -12,4 +12,5 @@ export { MONITORING_METRICS_FILTER } from "./monitoring/metrics";
 export { RbacPolicy, RbacPolicyArgs, RBAC_POLICY_TYPE } from "./rbac-policy";
 export { RbacSpec, RbacRole, RbacUser } from "./rbac/spec";
 export { rbacToCypher, RbacStatement } from "./rbac/planner";
+export { privilege, deny, GrantedPrivilege, DeniedPrivilege } from "./rbac/builder";
 export { Neo4jEnterprise, Neo4jEnterpriseArgs, NEO4J_ENTERPRISE_TYPE } from "./neo4j-enterprise";

@@ -139,7 +139,8 @@ const ACTION_FORMS: ActionForm[] = [
 ];
 
 const ACTION_WORD = /^[A-Z]+$/;
-const GLOB = /^[A-Za-z0-9_.*?]+$/;
+/** Procedure and function name globs, as RbacPolicy reads them: written bare, never quoted. */
+export const GLOB = /^[A-Za-z0-9_.*?]+$/;
 
 type Token =
   { kind: "word"; text: string } | { kind: "quoted"; text: string } | { kind: "punct"; text: string };
