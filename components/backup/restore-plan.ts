@@ -11,6 +11,7 @@
  */
 import { RUNNER_PATHS } from "./spec";
 import { databaseNameProblem } from "../neo4j/names";
+import { quoteName } from "../neo4j/cypher";
 
 export interface RestoreMember {
   /** The member's container name, like `core-1`. */
@@ -67,10 +68,6 @@ export interface RestorePlan {
 }
 
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.backup$/;
-
-function quoteName(name: string): string {
-  return "`" + name.replace(/`/g, "``") + "`";
-}
 
 /** The artifact to restore: the one asked for, or the newest (Neo4j's names carry the time, so they sort by it). */
 export function chooseArtifact(artifacts: string[], requested?: string): string {

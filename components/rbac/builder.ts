@@ -1,4 +1,5 @@
-import { quoteName, userNameProblem } from "./cypher";
+import { quoteName } from "../neo4j/cypher";
+import { userNameProblem } from "./cypher";
 import { GLOB } from "./privileges";
 
 /**

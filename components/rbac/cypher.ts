@@ -1,13 +1,6 @@
 /**
- * Cypher quoting for names that end up in administration commands. Every user, role, database,
- * label, relationship type and property name the library writes into a statement goes through
- * `quoteName`; passwords never do, they only travel as `$parameters`.
+ * The names RbacPolicy accepts for users and roles. Quoting lives in neo4j/cypher.ts.
  */
-
-/** Backtick-quotes a name, doubling any backtick inside, so no name can end the quoted span early. */
-export function quoteName(name: string): string {
-  return "`" + name.replace(/`/g, "``") + "`";
-}
 
 /**
  * User names: letters, digits and `_ . @ -`, starting with a letter or digit, at most 100

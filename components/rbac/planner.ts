@@ -1,5 +1,5 @@
 import { inputErrors } from "../neo4j/errors";
-import { quoteName } from "./cypher";
+import { quoteName } from "../neo4j/cypher";
 import { grantStatement, parsePrivilegeCommand, revokeStatement } from "./privileges";
 import {
   BUILT_IN_ROLES,

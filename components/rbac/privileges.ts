@@ -1,4 +1,4 @@
-import { quoteName } from "./cypher";
+import { quoteName } from "../neo4j/cypher";
 
 /**
  * Privileges as Neo4j stores them. A clause a user writes (`TRAVERSE ON GRAPH neo4j`) can stand for
