@@ -4,7 +4,7 @@
  * and the health check come out, or an InputError naming the field.
  */
 import { inputErrors } from "../neo4j/errors";
-import { databaseNameProblem, resourceNameProblem } from "../neo4j/names";
+import { databaseNameProblem, isWholeNumber, memorySizeProblem, resourceNameProblem } from "../neo4j/names";
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
 
 export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
@@ -82,14 +82,8 @@ export interface BackupSpec {
   heapSize?: string;
 }
 
-/** Neo4j database names: lowercase letters, digits, dots and dashes, 3 to 63 characters, starting with a letter or digit. */
-const MEMORY_SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PUSHGATEWAY_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
-
-function isWholeNumber(n: unknown): n is number {
-  return typeof n === "number" && Number.isInteger(n);
-}
 
 /** Checks a Pushgateway address; returns the problem, or undefined when it is fine. */
 export function pushgatewayUrlProblem(url: string): string | undefined {
@@ -179,8 +173,8 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
   }
   for (const field of ["pageCacheSize", "heapSize"] as const) {
     const size = args[field];
-    if (size !== undefined && !MEMORY_SIZE.test(size))
-      throw fail(field, `must be a size like 512m or 2g (got ${JSON.stringify(size)})`);
+    const problem = size === undefined ? undefined : memorySizeProblem(size);
+    if (problem) throw fail(field, problem);
   }
 
   return {

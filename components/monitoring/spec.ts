@@ -5,7 +5,7 @@
  * anything is registered.
  */
 import { isIPv4 } from "net";
-import { resourceNameProblem } from "../neo4j/names";
+import { hostForUrls, resourceNameProblem } from "../neo4j/names";
 import { inputErrors } from "../neo4j/errors";
 import { Edition } from "../neo4j/version";
 
@@ -155,7 +155,7 @@ export function planMonitoring(
     scrapeInterval,
     retention,
     hostAddress,
-    urlHost: hostAddress === "0.0.0.0" || hostAddress.startsWith("127.") ? "localhost" : hostAddress,
+    urlHost: hostForUrls(hostAddress),
     prometheusHostPort,
     grafanaHostPort,
     backupMetrics: args.backupMetrics ?? false,

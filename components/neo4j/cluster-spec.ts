@@ -6,7 +6,13 @@
  */
 import { isIPv4 } from "net";
 import { inputErrors } from "./errors";
-import { databaseNameProblem, resourceNameProblem } from "./names";
+import {
+  databaseNameProblem,
+  hostForUrls,
+  isWholeNumber,
+  memorySizeProblem,
+  resourceNameProblem,
+} from "./names";
 import {
   Edition,
   ImageRef,
@@ -103,12 +109,7 @@ export interface ClusterSpec {
   members: MemberSpec[];
 }
 
-const MEMORY_SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
-
-function isWholeNumber(n: unknown): n is number {
-  return typeof n === "number" && Number.isInteger(n);
-}
 
 /**
  * Checks the plain arguments and plans the members. Throws an InputError naming the field on the
@@ -207,9 +208,7 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       "hostAddress",
       `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`,
     );
-  const advertisedHost =
-    args.advertisedHost ??
-    (hostAddress === "0.0.0.0" || hostAddress.startsWith("127.") ? "localhost" : hostAddress);
+  const advertisedHost = args.advertisedHost ?? hostForUrls(hostAddress);
   if (!HOST_NAME.test(advertisedHost))
     throw fail("advertisedHost", `must be a host name or IP address (got ${JSON.stringify(advertisedHost)})`);
 
@@ -223,8 +222,8 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
 
   for (const field of ["heapSize", "pageCacheSize"] as const) {
     const size = args[field];
-    if (size !== undefined && !MEMORY_SIZE.test(size))
-      throw fail(field, `must be a size such as 512m or 2g (got ${JSON.stringify(size)})`);
+    const problem = size === undefined ? undefined : memorySizeProblem(size);
+    if (problem) throw fail(field, problem);
   }
   const defaultDatabase = args.defaultDatabase ?? "neo4j";
   const databaseProblem = databaseNameProblem(defaultDatabase);

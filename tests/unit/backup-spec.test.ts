@@ -135,8 +135,8 @@ describe("planBackup", () => {
       { pushgatewayUrl: "http://pg:9091/metrics" },
       "pushgatewayUrl must look like http://monitoring-pushgateway:9091",
     ],
-    [{ pageCacheSize: "lots" }, "pageCacheSize must be a size like 512m"],
-    [{ heapSize: "1 g" }, "heapSize must be a size like 512m"],
+    [{ pageCacheSize: "lots" }, "pageCacheSize must be a whole number with an optional unit, such as 512m"],
+    [{ heapSize: "1 g" }, "heapSize must be a whole number with an optional unit, such as 512m"],
   ])("rejects %j with a message naming the field", (args, message) => {
     const error = (() => {
       try {

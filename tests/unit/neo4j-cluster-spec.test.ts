@@ -154,8 +154,12 @@ describe("planCluster", () => {
     expect(planCluster("core", { ...enterprise, hostAddress: "192.168.1.5" }).spec.advertisedHost).toBe(
       "192.168.1.5",
     );
+    // A fraction would become an -Xmx flag the JVM refuses.
+    expect(() => planCluster("core", { ...enterprise, pageCacheSize: "1.5g" })).toThrow(
+      /pageCacheSize must be a whole number/,
+    );
     expect(() => planCluster("core", { ...enterprise, heapSize: "lots" })).toThrow(
-      /heapSize must be a size such as 512m/,
+      /heapSize must be a whole number with an optional unit, such as 512m/,
     );
     expect(() => planCluster("core", { ...enterprise, defaultDatabase: "Bad Name" })).toThrow(
       /defaultDatabase must be/,
