@@ -13,7 +13,7 @@ import {
 import { Edition, formatVersion } from "./neo4j/version";
 import { checkSettings, memberSettings } from "./neo4j/settings";
 import { settingsToEnv } from "./neo4j/env";
-import { memberContainerPlan } from "./neo4j/container";
+import { authDeliveryWarning, memberContainerPlan } from "./neo4j/container";
 import { dockerLabels } from "./common/docker-labels";
 
 export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
@@ -137,6 +137,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
   constructor(name: string, args: Neo4jClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
     const { spec, warnings } = planCluster(name, args);
+    const authWarning = authDeliveryWarning(spec);
+    if (authWarning) warnings.push(authWarning);
     const extraSettingNames = Object.keys(args.settings ?? {});
     warnings.push(...checkSettings(name, spec, extraSettingNames));
 
@@ -240,9 +242,18 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     const extra = args.settings ?? {};
-    const envs = pulumi
+    const settingEnvs = pulumi
       .all(Object.keys(extra).map((k) => pulumi.output(extra[k]).apply((v) => [k, v] as const)))
       .apply((pairs) => [...plan.env, ...settingsToEnv(Object.fromEntries(pairs))]);
+    const auth =
+      plan.authDelivery === "file"
+        ? { envs: settingEnvs, uploads: [{ file: plan.authFilePath, content: shared.authFile }] }
+        : {
+            envs: pulumi.secret(
+              pulumi.all([settingEnvs, shared.authFile]).apply(([e, a]) => [...e, `NEO4J_AUTH=${a}`]),
+            ),
+            uploads: [],
+          };
 
     return new docker.Container(
       member.name,
@@ -250,8 +261,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         name: member.name,
         hostname: member.hostname,
         image: shared.image.imageId,
-        envs,
-        uploads: [{ file: plan.authFilePath, content: shared.authFile }],
+        envs: auth.envs,
+        uploads: auth.uploads,
         networksAdvanced: [{ name: this.networkName, aliases: [member.hostname] }],
         ports: plan.ports.map((p) => ({
           internal: p.internal,

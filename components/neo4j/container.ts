@@ -5,9 +5,33 @@
 import { CONTAINER_PORTS, ClusterSpec, MemberSpec } from "./cluster-spec";
 import { Settings } from "./settings";
 import { settingsToEnv } from "./env";
+import { atLeast, formatVersion } from "./version";
 
 /** Where the admin credentials file is uploaded; the image reads `neo4j/<password>` from NEO4J_AUTH_PATH. */
 export const AUTH_FILE_PATH = "/run/secrets/neo4j-auth";
+
+/**
+ * The first official image whose entrypoint reads NEO4J_AUTH_PATH (neo4j/docker-neo4j#469, October
+ * 2023). Older entrypoints turn the variable into a setting, which strict validation refuses.
+ */
+export const AUTH_PATH_SINCE = "5.14";
+
+/**
+ * How the admin password reaches a member: as an uploaded file (the environment stays free of
+ * secrets and readable in a preview diff), or, for images before 5.14, as NEO4J_AUTH in the
+ * environment, which then becomes a secret as a whole.
+ */
+export type AuthDelivery = "file" | "environment";
+
+export function authDelivery(spec: Pick<ClusterSpec, "version">): AuthDelivery {
+  return atLeast(spec.version, AUTH_PATH_SINCE) ? "file" : "environment";
+}
+
+/** A warning for the older images, which can only take the password in the environment. */
+export function authDeliveryWarning(spec: ClusterSpec): string | undefined {
+  if (authDelivery(spec) === "file") return undefined;
+  return `Neo4jCluster "${spec.name}": Neo4j ${formatVersion(spec.version)} images cannot read the admin password from a file (NEO4J_AUTH_PATH arrived in ${AUTH_PATH_SINCE}), so it goes in the containers' environment: secret in Pulumi state, but visible to docker inspect, and the whole environment shows as [secret] in preview diffs`;
+}
 
 export interface PublishedPort {
   internal: number;
@@ -21,6 +45,7 @@ export interface MemberContainerPlan {
   healthcheck: { tests: string[]; interval: string; timeout: string; startPeriod: string; retries: number };
   labels: Record<string, string>;
   authFilePath: string;
+  authDelivery: AuthDelivery;
 }
 
 /**
@@ -34,11 +59,10 @@ export function memberContainerPlan(
   member: MemberSpec,
   settings: Settings,
 ): MemberContainerPlan {
-  const env = [
-    // The password travels in an uploaded file, so the container's environment (and its diff) holds no secret.
-    `NEO4J_AUTH_PATH=${AUTH_FILE_PATH}`,
-    ...settingsToEnv(settings),
-  ];
+  const delivery = authDelivery(spec);
+  const env = settingsToEnv(settings);
+  // The password travels in an uploaded file, so the container's environment (and its diff) holds no secret.
+  if (delivery === "file") env.unshift(`NEO4J_AUTH_PATH=${AUTH_FILE_PATH}`);
   if (spec.edition === "enterprise")
     env.unshift(`NEO4J_ACCEPT_LICENSE_AGREEMENT=${spec.acceptLicenseAgreement}`);
 
@@ -72,5 +96,6 @@ export function memberContainerPlan(
       "neo4j-estate.edition": spec.edition,
     },
     authFilePath: AUTH_FILE_PATH,
+    authDelivery: delivery,
   };
 }

@@ -1,4 +1,5 @@
 import { checkAdminPassword, planCluster } from "../../components/neo4j/cluster-spec";
+import { authDelivery, authDeliveryWarning } from "../../components/neo4j/container";
 
 const enterprise = { acceptLicenseAgreement: "yes" as const };
 
@@ -186,5 +187,20 @@ describe("checkAdminPassword", () => {
 
   it("accepts a long enough password", () => {
     expect(() => checkAdminPassword("core", "correct-horse-battery")).not.toThrow();
+  });
+});
+
+describe("how the admin password reaches a member", () => {
+  const spec = (image: string) => planCluster("core", { acceptLicenseAgreement: "yes", image }).spec;
+
+  it("uses a file from 5.14, where the image learned NEO4J_AUTH_PATH, and on calendar versions", () => {
+    expect(authDelivery(spec("neo4j:5.14-enterprise"))).toBe("file");
+    expect(authDelivery(spec("neo4j:2025.01-enterprise"))).toBe("file");
+    expect(authDeliveryWarning(spec("neo4j:5.23-enterprise"))).toBeUndefined();
+  });
+
+  it("falls back to the environment before 5.14, and says what that costs", () => {
+    expect(authDelivery(spec("neo4j:5.13-enterprise"))).toBe("environment");
+    expect(authDeliveryWarning(spec("neo4j:5.0-enterprise"))).toMatch(/visible to docker inspect/);
   });
 });

@@ -136,6 +136,20 @@ describe("Neo4jCluster under the mock runtime", () => {
     expect(await secretAndValue(cluster.adminPassword)).toEqual({ secret: true, value: "password123" });
   });
 
+  it("puts the password in a secret environment on images before 5.14, which cannot read a file", async () => {
+    new Neo4jCluster("core", {
+      acceptLicenseAgreement: "yes",
+      adminPassword: "password123",
+      image: "neo4j:5.13-enterprise",
+    });
+    await settle();
+    const c = byType(recorded, CONTAINER).find((r) => r.name === "core-1")!.inputs;
+    const envs = unwrapSecretInput(c.envs) as string[];
+    expect(envs).toContain("NEO4J_AUTH=neo4j/password123");
+    expect(envs.some((e) => e.startsWith("NEO4J_AUTH_PATH"))).toBe(false);
+    expect(c.uploads).toEqual([]);
+  });
+
   it("generates a strong password with @pulumi/random when none is given, and keeps it secret", async () => {
     const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes" });
     await settle();
