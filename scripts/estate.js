@@ -102,6 +102,12 @@ function main(command) {
     const destroyed = pulumi(["destroy", "--yes", "--stack", STACK], env);
     process.exit(destroyed.status ?? 1);
   }
+  // The restore command the summary prints runs the built CLI (bin/backup/restore-cli.js).
+  if (
+    command === "up" &&
+    run("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" }).status !== 0
+  )
+    fail(["npm run build failed: see its output above"]);
   const config = pulumi(
     ["config", "set", "acceptLicenseAgreement", process.env.NEO4J_ACCEPT_LICENSE_AGREEMENT, "--stack", STACK],
     env,
@@ -125,6 +131,12 @@ function summary(outputs, backendUrl) {
     ["Backups", "backupLocation"],
   ])
     if (outputs[key] !== undefined) lines.push(`  ${label.padEnd(32)} ${outputs[key]}`);
+  if (typeof outputs.restoreCommand === "string")
+    lines.push(
+      "",
+      "Restore a database from the backups (prints every step and asks before it drops anything):",
+      `  NEO4J_PASSWORD=<admin password> npm run restore -- ${outputs.restoreCommand.split(" ").slice(1).join(" ")}`,
+    );
   lines.push(
     "",
     "Read the passwords (secrets, not printed here):",

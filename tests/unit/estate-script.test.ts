@@ -78,4 +78,12 @@ describe("the main job's Pulumi environment", () => {
     expect(text).toContain("pulumi stack output adminPassword --show-secrets");
     expect(text).not.toContain("[secret]");
   });
+
+  it("turns the stack's restore command into one that runs from this repository", () => {
+    const text = estate.summary(
+      { restoreCommand: "neo4j-estate-restore --runner neo4j-backups-runner --database <database>" },
+      "file:///repo/.pulumi-state",
+    );
+    expect(text).toContain("npm run restore -- --runner neo4j-backups-runner --database <database>");
+  });
 });
