@@ -242,12 +242,24 @@ describe("the deployed estate", () => {
     expect((await fetch(`${out.grafanaUrl}/api/dashboards/uid/neo4j-estate-overview`)).status).toBe(401);
   });
 
+  it("reads back exactly what it applied: a refresh finds no drift, RBAC's read included", () => {
+    const refresh = spawnSync(
+      "pulumi",
+      ["refresh", "--expect-no-changes", "--yes", "--stack", STACK, "--cwd", ROOT],
+      {
+        env,
+        stdio: "inherit",
+      },
+    );
+    expect(refresh.status).toBe(0);
+  });
+
   it("changes nothing on a second pulumi up", () => {
-    const preview = spawnSync("pulumi", ["preview", "--expect-no-changes", "--stack", STACK, "--cwd", ROOT], {
+    const up = spawnSync("pulumi", ["up", "--expect-no-changes", "--yes", "--stack", STACK, "--cwd", ROOT], {
       env,
       stdio: "inherit",
     });
-    expect(preview.status).toBe(0);
+    expect(up.status).toBe(0);
   });
 
   it("leaves no container, network or volume behind after destroy", () => {
