@@ -78,6 +78,9 @@ export function memberSettings(spec: ClusterSpec, member: MemberSpec): Settings 
       "dbms.cluster.minimum_initial_system_primaries_count": String(spec.primaries),
       ...discoverySettings(spec, member),
     });
+    // Members added later (more primaries or secondaries) join as FREE servers and host nothing
+    // until enabled; from 5.10 on, Neo4j can enable them as they join.
+    if (atLeast(spec.version, "5.10")) settings["initial.dbms.automatically_enable_free_servers"] = "true";
   }
   if (spec.onlineBackup) {
     // Neo4j listens for backups on 127.0.0.1:6362 by default, which a backup runner in another container cannot reach.

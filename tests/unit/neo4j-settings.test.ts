@@ -20,6 +20,7 @@ describe("memberSettings", () => {
       "initial.server.mode_constraint": "PRIMARY",
       "initial.dbms.default_primaries_count": "3",
       "dbms.cluster.minimum_initial_system_primaries_count": "3",
+      "initial.dbms.automatically_enable_free_servers": "true",
       "server.default_listen_address": "0.0.0.0",
     });
   });
