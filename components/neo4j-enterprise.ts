@@ -3,7 +3,7 @@ import { Neo4jCluster, Neo4jClusterArgs } from "./neo4j-cluster";
 import { RbacPolicy, RbacPolicyArgs } from "./rbac-policy";
 import { BackupVolume, BackupVolumeArgs } from "./backup-volume";
 import { MonitoringStack, MonitoringStackArgs } from "./monitoring-stack";
-import { MONITORING_METRICS_FILTER } from "./monitoring/metrics";
+import { withMonitoringSettings } from "./monitoring/metrics";
 import { planCluster } from "./neo4j/cluster-spec";
 import { planMonitoring } from "./monitoring/spec";
 import { HostPortClaim, checkHostPortClaims } from "./estate/host-ports";
@@ -162,16 +162,9 @@ export function planEstate(
 
   // The bundled dashboard and alerts read metrics outside Neo4j's default filter (heap max), so
   // the estate asks for them unless the user chose a filter.
-  const clusterArgs: Neo4jClusterArgs =
-    monitoringArgs && args.cluster.settings?.["server.metrics.filter"] === undefined
-      ? {
-          ...args.cluster,
-          settings: {
-            ...args.cluster.settings,
-            "server.metrics.filter": MONITORING_METRICS_FILTER.join(","),
-          },
-        }
-      : args.cluster;
+  const clusterArgs: Neo4jClusterArgs = monitoringArgs
+    ? { ...args.cluster, settings: withMonitoringSettings(args.cluster.settings) }
+    : args.cluster;
 
   const claims: HostPortClaim[] = [];
   for (const member of spec.members)

@@ -124,3 +124,13 @@ export const MONITORING_METRICS_FILTER = [
   "*vm.heap.max",
   "*vm.gc.time.*",
 ];
+
+/**
+ * The member settings the bundled dashboard and alerts need (a metrics filter that includes heap
+ * max, which Neo4j's default leaves out), under the user's own: a filter the user chose wins.
+ */
+export function withMonitoringSettings<V>(
+  settings: Record<string, V> | undefined,
+): Record<string, V | string> {
+  return { "server.metrics.filter": MONITORING_METRICS_FILTER.join(","), ...(settings ?? {}) };
+}

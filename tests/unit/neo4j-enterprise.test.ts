@@ -158,3 +158,13 @@ describe("Neo4jEnterprise under the mock runtime", () => {
     );
   });
 });
+
+describe("withMonitoringSettings", () => {
+  it("adds the dashboard's metrics filter but keeps a filter the user chose", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { withMonitoringSettings } = require("../../components/monitoring/metrics");
+    expect(withMonitoringSettings(undefined)["server.metrics.filter"]).toContain("*vm.heap.max");
+    expect(withMonitoringSettings({ "server.metrics.filter": "*" })["server.metrics.filter"]).toBe("*");
+    expect(withMonitoringSettings({ "db.logs.query.enabled": "INFO" })["db.logs.query.enabled"]).toBe("INFO");
+  });
+});
