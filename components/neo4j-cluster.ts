@@ -182,14 +182,18 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       this.memberContainer(spec, member, args, { image, authFile, labels }),
     );
 
-    this.members = pulumi.output(spec.members.map((m) => describeMember(spec, m)));
-    this.boltUri = pulumi.output(
+    // Addresses resolve once the members exist, so whatever uses them (RbacPolicy, a backup runner,
+    // Prometheus) waits for the containers without having to say dependsOn.
+    const membersCreated = pulumi.all(this.containers.map((c) => c.id));
+    const onceCreated = <T>(value: T) => membersCreated.apply(() => value);
+    this.members = onceCreated(spec.members.map((m) => describeMember(spec, m)));
+    this.boltUri = onceCreated(
       `${spec.clustered ? "neo4j" : "bolt"}://${spec.advertisedHost}:${spec.members[0].hostPorts.bolt}`,
     );
-    this.backupEndpoints = pulumi.output(
+    this.backupEndpoints = onceCreated(
       spec.onlineBackup ? spec.members.map((m) => `${m.hostname}:${CONTAINER_PORTS.backup}`) : [],
     );
-    this.metricsEndpoints = pulumi.output(
+    this.metricsEndpoints = onceCreated(
       spec.prometheusMetrics ? spec.members.map((m) => `${m.hostname}:${CONTAINER_PORTS.metrics}`) : [],
     );
 

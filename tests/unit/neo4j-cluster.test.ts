@@ -217,6 +217,19 @@ describe("Neo4jCluster under the mock runtime", () => {
     ]);
   });
 
+  it("hands out addresses that depend on the member containers, so users of them wait for the members", () => {
+    const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    // Output.resources() is what Pulumi turns into dependencies of a resource that takes the output.
+    const dependsOn = (output: unknown) => (output as { resources(): Set<unknown> }).resources();
+    for (const output of [
+      cluster.boltUri,
+      cluster.members,
+      cluster.backupEndpoints,
+      cluster.metricsEndpoints,
+    ])
+      for (const member of cluster.containers) expect(dependsOn(output).has(member)).toBe(true);
+  });
+
   it("runs a Community image as one bolt:// server without backup or metrics endpoints", async () => {
     const cluster = new Neo4jCluster("solo", { image: "neo4j:5.26-community", adminPassword: "password123" });
     expect(await valueOf(cluster.boltUri)).toBe("bolt://localhost:7688");
