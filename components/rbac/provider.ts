@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { passwordHash, passwordMatches, readPolicy, syncPolicy } from "./engine";
+import { RbacDiff, diffPolicy } from "./diff";
 import { RbacState, RoleState, UserState } from "./spec";
 
 /**
@@ -105,25 +106,62 @@ async function sync(
   return outputsOf(news, result.state, hashesFor(news, oldHashes));
 }
 
-/** Which top-level properties differ, and whether any user's desired password changed. */
-export function diffRbac(olds: RbacProviderOutputs, news: RbacProviderInputs): pulumi.dynamic.DiffResult {
-  const replaces = (["uri"] as const).filter((key) => olds[key] !== news[key]);
-  const changed =
-    replaces.length > 0 ||
-    olds.username !== news.username ||
-    olds.adminPassword !== news.adminPassword ||
-    olds.waitTimeoutSeconds !== news.waitTimeoutSeconds ||
-    JSON.stringify(olds.users) !== JSON.stringify(news.users) ||
-    JSON.stringify(olds.roles) !== JSON.stringify(news.roles) ||
-    news.users.some(
-      (u) => !passwordMatches(u.name, news.passwords[u.name] ?? "", olds.passwordHashes?.[u.name]),
-    );
-  return { changes: changed, replaces, deleteBeforeReplace: true };
+/**
+ * A dynamic provider's diff result with Pulumi's detailed diff added. @pulumi/pulumi 3.270's Node
+ * dynamic-provider host forwards only `changes`, `replaces` and `deleteBeforeReplace` to the engine,
+ * so `diff` also logs `summary`: that is what `pulumi preview` shows today.
+ */
+export interface RbacDiffResult extends pulumi.dynamic.DiffResult {
+  changes: boolean;
+  detailedDiff: RbacDiff["detailedDiff"];
+  summary: string[];
+}
+
+/**
+ * Which users, roles, privileges and connection settings differ. Nothing forces a replacement: a new
+ * `uri` is an update that applies the policy to the new DBMS (see `update`).
+ */
+export function diffRbac(olds: RbacProviderOutputs, news: RbacProviderInputs): RbacDiffResult {
+  const kept = new Set((olds.users ?? []).map((u) => u.name));
+  const passwordChanges = news.users
+    .filter((u) => kept.has(u.name))
+    .filter((u) => !passwordMatches(u.name, news.passwords[u.name] ?? "", olds.passwordHashes?.[u.name]))
+    .map((u) => u.name);
+  const { detailedDiff, summary } = diffPolicy(olds, news, passwordChanges);
+  return { changes: summary.length > 0, detailedDiff, summary };
+}
+
+/**
+ * How long `delete` waits for the DBMS, in seconds. Shorter than `waitTimeoutSeconds`: a DBMS being
+ * destroyed is rarely one that is still starting, and when it is gone for good the operator should
+ * learn so in seconds, not minutes.
+ */
+export const DELETE_WAIT_SECONDS = 30;
+
+export function deleteWaitSeconds(waitTimeoutSeconds: number): number {
+  return Math.min(waitTimeoutSeconds, DELETE_WAIT_SECONDS);
+}
+
+function deleteFailure(
+  props: RbacProviderOutputs,
+  managed: { users: string[]; roles: string[] },
+  cause: unknown,
+): Error {
+  const names = (kind: string, list: string[]) =>
+    list.length > 0 ? [`${kind} ${list.map((n) => JSON.stringify(n)).join(", ")}`] : [];
+  const what = [...names("users", managed.users), ...names("roles", managed.roles)].join(" and ");
+  return new Error(
+    `RbacPolicy "${props.resourceName}": could not remove ${what} from Neo4j at ${props.uri}: ${(cause as Error)?.message ?? String(cause)}. ` +
+      "If that DBMS is reachable again, run the command again. If it is gone for good, there is nothing left to remove: " +
+      `drop the resource from the stack with \`pulumi state delete <urn>\`, the URN of the pulumi-nodejs:dynamic:Resource "${props.resourceName}-policy" (\`pulumi stack --show-urns\` lists it).`,
+  );
 }
 
 export const rbacProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: RbacProviderOutputs, news: RbacProviderInputs) {
-    return diffRbac(olds, news);
+    const result = diffRbac(olds, news);
+    for (const line of result.summary) log(`"${news.resourceName}" changes: ${line}`);
+    return result;
   },
 
   async create(inputs: RbacProviderInputs) {
@@ -132,7 +170,9 @@ export const rbacProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(_id: string, olds: RbacProviderOutputs, news: RbacProviderInputs) {
-    return { outs: await sync(news, olds) };
+    // A new uri is another DBMS: nothing there is managed by this policy yet, and no password there
+    // is known to be set, so it is synced as on create. The old DBMS is left as it is.
+    return { outs: await sync(news, olds.uri === news.uri ? olds : {}) };
   },
 
   async read(id: string, props: RbacProviderOutputs) {
@@ -145,14 +185,20 @@ export const rbacProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(_id: string, props: RbacProviderOutputs) {
-    await syncPolicy({
-      resourceName: props.resourceName,
-      connection: connectionOf(props),
-      wait: { timeoutSeconds: props.waitTimeoutSeconds, log },
-      desired: { users: [], roles: [] },
-      passwords: {},
-      passwordHashes: {},
-      managed: managedOf(props),
-    });
+    const managed = managedOf(props);
+    if (managed.users.length === 0 && managed.roles.length === 0) return;
+    try {
+      await syncPolicy({
+        resourceName: props.resourceName,
+        connection: connectionOf(props),
+        wait: { timeoutSeconds: deleteWaitSeconds(props.waitTimeoutSeconds), log },
+        desired: { users: [], roles: [] },
+        passwords: {},
+        passwordHashes: {},
+        managed,
+      });
+    } catch (error) {
+      throw deleteFailure(props, managed, error);
+    }
   },
 };

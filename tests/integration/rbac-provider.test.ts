@@ -1,14 +1,22 @@
 import neo4j from "neo4j-driver";
-import { applyPlan, connectWhenReady, readActual, syncPolicy } from "../../components/rbac/engine";
 import {
+  applyPlan,
+  connectWhenReady,
+  passwordHash,
+  readActual,
+  syncPolicy,
+} from "../../components/rbac/engine";
+import {
+  DELETE_WAIT_SECONDS,
   RbacProviderInputs,
   RbacProviderOutputs,
+  deleteWaitSeconds,
   diffRbac,
   rbacProvider,
 } from "../../components/rbac/provider";
 import { checkRbacSpec } from "../../components/rbac/spec";
 import { neo4jTestTarget } from "../helpers/neo4j-target";
-import { startNeo4jTestServer } from "../helpers/neo4j-test-server";
+import { freePort, startNeo4jTestServer } from "../helpers/neo4j-test-server";
 
 const target = neo4jTestTarget();
 
@@ -163,6 +171,67 @@ describe("RbacPolicy's provider against a real Neo4j Community server", () => {
     await expect(failure).rejects.toThrow('"neo4j" is the user RbacPolicy connects as');
     await expect(failure).rejects.not.toThrow(/secret/);
     expect(await userNames()).toEqual(["neo4j"]);
+  });
+
+  it("moves to a new uri in place: no replacement, the new DBMS synced as on create, nothing carried over", async () => {
+    // State left by a run against a DBMS that is gone: nothing listens on its port any more.
+    const goneUri = `bolt://127.0.0.1:${await freePort()}`;
+    const moved = inputs("moved", [{ name: "grace", password: "grace-moved-password" }]);
+    const olds: RbacProviderOutputs = {
+      ...moved,
+      uri: goneUri,
+      users: [...moved.users, { name: "heidi", roles: [], passwordChangeRequired: false, suspended: false }],
+      // The hash says grace's password is already set; true there, not on the new DBMS.
+      passwordHashes: { grace: passwordHash("grace", "grace-moved-password") },
+      waitTimeoutSeconds: 300,
+    };
+    // On the new DBMS, grace exists with another password and heidi is someone else's user.
+    await admin("CREATE USER `grace` SET PASSWORD 'grace-stale-password' CHANGE NOT REQUIRED");
+    await admin("CREATE USER `heidi` SET PASSWORD 'heidi-own-password' CHANGE NOT REQUIRED");
+
+    const diff = diffRbac(olds, moved);
+    expect(diff.replaces).toBeUndefined();
+    expect(diff.detailedDiff.uri).toEqual({ kind: "UPDATE", inputDiff: true });
+
+    const outs = (await update("rbac-moved", olds, moved)).outs as RbacProviderOutputs;
+    expect(outs.uri).toBe(target.uri);
+    expect(await canLogIn("grace", "grace-moved-password")).toBe(true);
+    expect(await userNames()).toEqual(["grace", "heidi", "neo4j"]);
+
+    await remove("rbac-moved", outs);
+    expect(await userNames()).toEqual(["heidi", "neo4j"]);
+    await admin("DROP USER `heidi`");
+  });
+
+  it("gives up deleting from an unreachable DBMS quickly, saying what is left and how to proceed", async () => {
+    expect(deleteWaitSeconds(300)).toBe(DELETE_WAIT_SECONDS);
+    expect(DELETE_WAIT_SECONDS).toBeLessThanOrEqual(30);
+    const goneUri = `bolt://127.0.0.1:${await freePort()}`;
+    const spec = inputs("orphan", [
+      { name: "ivan", password: "ivan-secret-password" },
+      { name: "judy", password: "judy-secret-password" },
+    ]);
+    const orphan: RbacProviderOutputs = {
+      resourceName: "orphan",
+      uri: goneUri,
+      username: target.username,
+      adminPassword: target.password,
+      users: spec.users,
+      roles: [],
+      passwordHashes: {},
+      waitTimeoutSeconds: 2,
+    };
+    const started = Date.now();
+    const failure = remove("rbac-orphan", orphan);
+    await expect(failure).rejects.toThrow(
+      `RbacPolicy "orphan": could not remove users "ivan", "judy" from Neo4j at ${goneUri}: Neo4j at ${goneUri} did not accept administration commands within 2s`,
+    );
+    await expect(failure).rejects.toThrow(/pulumi state delete <urn>.*"orphan-policy"/);
+    await expect(failure).rejects.not.toThrow(/secret/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    // A policy that manages nothing has nothing to remove and does not connect.
+    await expect(remove("rbac-empty", { ...orphan, users: [] })).resolves.toBeUndefined();
   });
 
   it("waits for a server that comes up late, and times out clearly when none does", async () => {
