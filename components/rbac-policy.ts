@@ -7,7 +7,11 @@ export const RBAC_POLICY_TYPE = "neo4j-estate:index:RbacPolicy";
 
 /** What RbacPolicy connects to: a Neo4jCluster's outputs, or any Neo4j 5 DBMS. */
 export interface RbacPolicyArgs extends RbacSpec<pulumi.Input<string>> {
-  /** Bolt URI of the DBMS, such as a Neo4jCluster's `boltUri` (`neo4j://localhost:7688`). */
+  /**
+   * Bolt URI of the DBMS, such as a Neo4jCluster's `boltUri` (`neo4j://localhost:7688`). Changing it
+   * is an update, not a replacement: the policy is applied to the new DBMS as on create, and the
+   * old one is left as it is (its users and roles stay there).
+   */
   uri: pulumi.Input<string>;
   /** The administrator to connect as, such as a Neo4jCluster's `adminUsername`. Never managed by the policy. */
   adminUsername: pulumi.Input<string>;
@@ -19,16 +23,16 @@ export interface RbacPolicyArgs extends RbacSpec<pulumi.Input<string>> {
   users?: RbacUser<pulumi.Input<string>>[];
   /**
    * How long `pulumi up` waits for the DBMS to accept administration commands, in seconds: a new
-   * cluster needs time to elect a leader. Default 300.
+   * cluster needs time to elect a leader. Default 300. `pulumi destroy` waits at most 30 s.
    */
   waitTimeoutSeconds?: number;
 }
 
 /**
  * Users, roles and privileges as code. After the DBMS is deployed, a dynamic resource makes its
- * users and roles match the spec over Bolt on the `system` database: `pulumi preview` shows the
- * users and roles that change, `pulumi up` applies only the difference, `pulumi refresh` reports
- * changes made by hand, and `pulumi destroy` drops only what the policy created.
+ * users and roles match the spec over Bolt on the `system` database: `pulumi preview` logs each
+ * user, role and privilege that changes, `pulumi up` applies only the difference, `pulumi refresh`
+ * reports changes made by hand, and `pulumi destroy` drops only what the policy created.
  */
 export class RbacPolicy extends pulumi.ComponentResource {
   /** The managed users as last applied or read: name, roles, passwordChangeRequired, suspended. */
