@@ -61,20 +61,45 @@ export interface HostPortsSpec {
 
 /** The plain (non-Output) arguments of Neo4jCluster that shape the resource graph. */
 export interface ClusterShapeArgs {
-  image?: string;
-  neo4jVersion?: string;
+  /**
+   * Accepts the Neo4j license for an Enterprise image: `"yes"` when you hold a commercial license,
+   * `"eval"` for evaluation terms. Required for Enterprise images, which refuse to start without it;
+   * there is no default on purpose.
+   */
   acceptLicenseAgreement?: "yes" | "eval";
+  /** The Neo4j image. Default `neo4j:5.23-enterprise`. The tag must carry the version unless `neo4jVersion` says it. */
+  image?: string;
+  /** The Neo4j version, when the image tag does not carry it (a digest, a private tag). Example `5.26` or `2025.01`. */
+  neo4jVersion?: string;
+  /** Primary members: they hold the Raft quorum and accept writes. Default 3 (1 for Community images); 1 to 11. */
   primaries?: number;
+  /** Secondary members: read-only, asynchronously replicated copies. Default 0. */
   secondaries?: number;
+  /**
+   * Cluster discovery for Neo4j 5.x: `"v1"` (port 5000, Neo4j's default up to 5.26) or `"v2"` (the
+   * cluster port 6000; 5.22 and later). Default `"v1"` on 5.x; calendar versions (2025.01+) only have v2.
+   */
   discovery?: DiscoveryVersion;
+  /** Base host ports; member N (zero-based) publishes base + N. Default http 7475 and bolt 7688; backup and metrics unpublished. */
   hostPorts?: HostPortsSpec;
+  /** The host address published ports bind to. Default `127.0.0.1`: nothing is reachable from other machines unless you say so. */
   hostAddress?: string;
+  /**
+   * The host name clients on the host use, advertised in Bolt routing tables. Default `localhost`
+   * when `hostAddress` is a loopback or wildcard address, else `hostAddress`.
+   */
   advertisedHost?: string;
+  /** Accept online backups on port 6362 from inside the network (`server.backup.*`). Default true on Enterprise; Enterprise only. */
   onlineBackup?: boolean;
+  /** Serve Prometheus metrics on port 2004 inside the network (`server.metrics.prometheus.*`). Default true on Enterprise; Enterprise only. */
   prometheusMetrics?: boolean;
+  /** JVM heap size, initial and maximum (`server.memory.heap.*`), such as `1g`. Default: Neo4j's heuristic. */
   heapSize?: string;
+  /** Page cache size (`server.memory.pagecache.size`), such as `512m`. Default: the image's 512M. */
   pageCacheSize?: string;
+  /** The default database created at first start (`initial.dbms.default_database`). Default `neo4j`. */
   defaultDatabase?: string;
+  /** Extra Neo4j settings by name; Neo4jClusterArgs documents them (their values may be outputs). */
   settings?: Record<string, unknown>;
 }
 
