@@ -1,5 +1,6 @@
 export { Neo4jCluster, Neo4jClusterArgs, Neo4jClusterMember, NEO4J_CLUSTER_TYPE } from "./neo4j-cluster";
 export { InputError } from "./neo4j/errors";
+export { ClusterShapeArgs, HostPortsSpec, DiscoveryVersion } from "./neo4j/cluster-spec";
 export { BackupVolume, BackupVolumeArgs, BACKUP_VOLUME_TYPE } from "./backup-volume";
 export {
   MonitoringStack,
