@@ -7,6 +7,7 @@ import { inputErrors } from "./neo4j/errors";
 import { dockerLabels } from "./common/docker-labels";
 import {
   BACKUP_VOLUME_COMPONENT,
+  BackupShapeArgs,
   RUNNER_PATHS,
   planBackup,
   pushgatewayUrlProblem,
@@ -16,39 +17,19 @@ import {
 
 export const BACKUP_VOLUME_TYPE = "neo4j-estate:index:BackupVolume";
 
-export interface BackupVolumeArgs {
+/**
+ * BackupVolume's arguments: the plain ones that shape the runner (BackupShapeArgs, checked in the
+ * constructor), the cluster, and the ones that may be Pulumi outputs.
+ */
+export interface BackupVolumeArgs extends BackupShapeArgs {
   /** The cluster to back up. It must run an Enterprise image with `onlineBackup` on (its default). */
   cluster: Neo4jCluster;
-  /**
-   * When to back up: an interval (`30m`, `6h`, `1d`, `1h30m`; at least 1m) or a five-field cron
-   * expression evaluated in UTC (`0 3 * * *`, `@daily`). Default `1h`.
-   */
-  schedule?: string;
-  /** The databases to back up. Default: every standard database the cluster lists at each run, and `system`. */
-  databases?: string[];
-  /** Backups per chain: one full, then `chainLength - 1` differentials, then a new chain. Default 24. */
-  chainLength?: number;
-  /**
-   * What to keep, per database: the newest `chains` backup chains, or the chains with a backup in the
-   * last `days` days. Exactly one. The newest chain is always kept. Default `{ chains: 7 }`.
-   */
-  retention?: { chains?: number; days?: number };
-  /** A host directory (absolute) to keep backups in, for copies off the host. Default: a named Docker volume. */
-  hostPath?: string;
-  /** The named Docker volume's name, when hostPath is not set. Default `<name>-data`. */
-  volumeName?: string;
-  /** Take one backup as soon as the runner starts (at deploy), before the first scheduled one. Default true. */
-  backupAtStart?: boolean;
   /**
    * A Prometheus Pushgateway, like `http://monitoring-pushgateway:9091`, reachable on the cluster's
    * network. After each run the runner pushes `neo4j_backup_*` metrics to
    * `/metrics/job/neo4j_backup/instance/<runner container>`. Plain http only. Default: no push.
    */
   pushgatewayUrl?: pulumi.Input<string>;
-  /** Page cache for neo4j-admin during a backup (`--pagecache`), like `512m`. Default: neo4j-admin's. */
-  pageCacheSize?: string;
-  /** JVM heap for neo4j-admin (`HEAP_SIZE`), like `1g`. Default: the JVM's choice. */
-  heapSize?: string;
   /** Docker restart policy for the runner. Default `unless-stopped`. */
   restart?: "no" | "on-failure" | "always" | "unless-stopped";
   /** Extra Docker labels on the runner and the volume. */

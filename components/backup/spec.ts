@@ -47,16 +47,32 @@ export interface ClusterFacts {
 
 /** The plain (non-Output) arguments of BackupVolume. */
 export interface BackupShapeArgs {
+  /**
+   * When to back up: an interval (`30m`, `6h`, `1d`, `1h30m`; at least 1m) or a five-field cron
+   * expression evaluated in UTC (`0 3 * * *`, `@daily`). Default `1h`.
+   */
   schedule?: string;
+  /** The databases to back up. Default: every standard database the cluster lists at each run, and `system`. */
   databases?: string[];
+  /** Backups per chain: one full, then `chainLength - 1` differentials, then a new chain. Default 24. */
   chainLength?: number;
+  /**
+   * What to keep, per database: the newest `chains` backup chains, or the chains with a backup in the
+   * last `days` days. Exactly one. The newest chain is always kept. Default `{ chains: 7 }`.
+   */
   retention?: { chains?: number; days?: number };
+  /** A host directory (absolute) to keep backups in, for copies off the host. Default: a named Docker volume. */
   hostPath?: string;
+  /** The named Docker volume's name, when hostPath is not set. Default `<name>-data`. */
   volumeName?: string;
+  /** Take one backup as soon as the runner starts (at deploy), before the first scheduled one. Default true. */
   backupAtStart?: boolean;
-  pushgatewayUrl?: unknown;
+  /** Page cache for neo4j-admin during a backup (`--pagecache`), like `512m`. Default: neo4j-admin's. */
   pageCacheSize?: string;
+  /** JVM heap for neo4j-admin (`HEAP_SIZE`), like `1g`. Default: the JVM's choice. */
   heapSize?: string;
+  /** BackupVolumeArgs documents it; here it is only checked when it is a plain string. */
+  pushgatewayUrl?: unknown;
 }
 
 export interface BackupSpec {
