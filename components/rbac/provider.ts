@@ -27,15 +27,8 @@ export interface RbacProviderInputs {
 }
 
 /** The dynamic resource's outputs: the inputs without passwords, plus a salted hash per user. */
-export interface RbacProviderOutputs {
-  resourceName: string;
-  uri: string;
-  username: string;
-  adminPassword: string;
-  users: UserState[];
-  roles: RoleState[];
+export interface RbacProviderOutputs extends Omit<RbacProviderInputs, "passwords"> {
   passwordHashes: Record<string, string>;
-  waitTimeoutSeconds: number;
 }
 
 const log = (message: string) => console.log(`RbacPolicy: ${message}`);
