@@ -5,6 +5,8 @@
  * renders, and a test holds the two to the same answers.
  */
 
+import { parseDuration } from "../neo4j/checks";
+
 export interface IntervalSchedule {
   kind: "interval";
   /** As written. */
@@ -31,18 +33,6 @@ export type Schedule = IntervalSchedule | CronSchedule;
 
 /** Shorter intervals would start a new backup before a JVM-based neo4j-admin run has finished. */
 export const MIN_INTERVAL_SECONDS = 60;
-
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-const DURATION = /^(\d+[smhd])+$/;
-
-/** Parses `90s`, `30m`, `6h`, `1d`, `1h30m`; undefined when the text is not a duration. */
-export function parseDuration(text: string): number | undefined {
-  if (!DURATION.test(text)) return undefined;
-  let seconds = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g))
-    seconds += Number(amount) * UNIT_SECONDS[unit];
-  return seconds;
-}
 
 const MACROS: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
@@ -193,10 +183,15 @@ export function longestCronGap(cron: CronSchedule): number {
 /** Parses a schedule: a duration for an interval, a cron expression (five fields or `@daily` and friends) otherwise. */
 export function parseSchedule(text: string): Schedule {
   const trimmed = text.trim();
-  const seconds = parseDuration(trimmed);
-  if (seconds !== undefined) {
+  const ms = parseDuration(trimmed);
+  if (ms !== undefined) {
+    const seconds = ms / 1000;
     if (seconds < MIN_INTERVAL_SECONDS)
-      throw new Error(`an interval must be at least ${MIN_INTERVAL_SECONDS} seconds (got ${seconds})`);
+      throw new Error(
+        `an interval must be at least ${MIN_INTERVAL_SECONDS} seconds (got ${JSON.stringify(text)})`,
+      );
+    if (!Number.isInteger(seconds))
+      throw new Error(`an interval must be a whole number of seconds (got ${JSON.stringify(text)})`);
     return { kind: "interval", text: trimmed, seconds };
   }
   if (trimmed.startsWith("@") || /\s/.test(trimmed)) return parseCron(trimmed);

@@ -3,8 +3,8 @@
  * cluster says about itself go in; a spec, the runner's configuration file, the neo4j-admin options
  * and the health check come out, or an InputError naming the field.
  */
-import { inputErrors } from "../neo4j/errors";
-import { databaseNameProblem, isWholeNumber, memorySizeProblem, resourceNameProblem } from "../neo4j/names";
+import { Checks, argChecks } from "../neo4j/checks";
+import { databaseNameProblem, resourceNameProblem } from "../neo4j/names";
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
 
 export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
@@ -115,7 +115,8 @@ export function pushgatewayUrlProblem(url: string): string | undefined {
  * InputError naming the field on the first problem.
  */
 export function planBackup(name: string, args: BackupShapeArgs, cluster: ClusterFacts): BackupSpec {
-  const fail = inputErrors(BACKUP_VOLUME_COMPONENT, name);
+  const check = argChecks(BACKUP_VOLUME_COMPONENT, name);
+  const fail = check.fail;
 
   const nameProblem = resourceNameProblem(name);
   if (nameProblem) throw fail("name", nameProblem);
@@ -130,10 +131,11 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
       "has onlineBackup set to false, so its members accept no backups from other containers: leave Neo4jCluster's onlineBackup at its default (true)",
     );
 
+  const scheduleText = check.text("schedule", args.schedule ?? DEFAULTS.schedule, '"1h" or "0 3 * * *"');
   let schedule: Schedule;
   let periodSeconds: number;
   try {
-    schedule = parseSchedule(args.schedule ?? DEFAULTS.schedule);
+    schedule = parseSchedule(scheduleText);
     periodSeconds = schedulePeriod(schedule);
   } catch (e) {
     throw fail("schedule", (e as Error).message);
@@ -154,26 +156,19 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     databases = [...args.databases];
   }
 
-  const chainLength = args.chainLength ?? DEFAULTS.chainLength;
-  if (!isWholeNumber(chainLength) || chainLength < 1 || chainLength > 1000)
-    throw fail(
-      "chainLength",
-      `must be a whole number of backups per chain (one full, then differentials) between 1 and 1000 (got ${chainLength})`,
-    );
+  const chainLength = check.wholeNumber("chainLength", args.chainLength ?? DEFAULTS.chainLength, {
+    min: 1,
+    max: 1000,
+  });
 
-  const retention = planRetention(args.retention, fail);
+  const retention = planRetention(args.retention, check);
 
   let hostPath: string | undefined;
   let volumeName: string | undefined;
   if (args.hostPath !== undefined) {
     if (args.volumeName !== undefined)
       throw fail("volumeName", "cannot be set together with hostPath: choose one");
-    if (typeof args.hostPath !== "string" || !args.hostPath.startsWith("/") || args.hostPath.includes(","))
-      throw fail(
-        "hostPath",
-        `must be an absolute host directory without commas (got ${JSON.stringify(args.hostPath)})`,
-      );
-    hostPath = args.hostPath.length > 1 ? args.hostPath.replace(/\/+$/, "") : args.hostPath;
+    hostPath = check.hostDirectory("hostPath", args.hostPath);
   } else {
     volumeName = args.volumeName ?? `${name}-data`;
     if (!VOLUME_NAME.test(volumeName))
@@ -187,11 +182,8 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     const problem = pushgatewayUrlProblem(args.pushgatewayUrl);
     if (problem) throw fail("pushgatewayUrl", problem);
   }
-  for (const field of ["pageCacheSize", "heapSize"] as const) {
-    const size = args[field];
-    const problem = size === undefined ? undefined : memorySizeProblem(size);
-    if (problem) throw fail(field, problem);
-  }
+  for (const field of ["pageCacheSize", "heapSize"] as const)
+    if (args[field] !== undefined) check.size(field, args[field]);
 
   return {
     name,
@@ -211,22 +203,22 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
   };
 }
 
-function planRetention(
-  retention: BackupShapeArgs["retention"],
-  fail: (field: string, problem: string) => Error,
-): Retention {
+function planRetention(retention: BackupShapeArgs["retention"], check: Checks): Retention {
   if (retention === undefined) return { kind: "chains", count: DEFAULTS.retentionChains };
-  const { chains, days } = retention;
+  const { chains, days } = check.object<NonNullable<BackupShapeArgs["retention"]>>(
+    "retention",
+    retention,
+    ["chains", "days"],
+    "an object such as { chains: 7 } or { days: 30 }",
+  );
   if ((chains === undefined) === (days === undefined))
-    throw fail(
+    throw check.fail(
       "retention",
       "must set exactly one of chains (keep the last N backup chains) or days (keep N days)",
     );
-  const count = (chains ?? days) as number;
-  const field = chains !== undefined ? "retention.chains" : "retention.days";
-  if (!isWholeNumber(count) || count < 1 || count > 10000)
-    throw fail(field, `must be a whole number between 1 and 10000 (got ${count})`);
-  return chains !== undefined ? { kind: "chains", count } : { kind: "days", count };
+  const kind = chains !== undefined ? "chains" : "days";
+  const count = check.wholeNumber(`retention.${kind}`, chains ?? days, { min: 1, max: 10000 });
+  return { kind, count };
 }
 
 /**

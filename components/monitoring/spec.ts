@@ -7,6 +7,7 @@
 import { isIPv4 } from "net";
 import { hostForUrls, resourceNameProblem } from "../neo4j/names";
 import { inputErrors } from "../neo4j/errors";
+import { argChecks } from "../neo4j/checks";
 import { Edition } from "../neo4j/version";
 
 export const MONITORING_STACK = "MonitoringStack";
@@ -81,8 +82,6 @@ export interface MonitoringSpec {
   memberNames: string[];
 }
 
-/** A Prometheus duration: one or more number-unit pairs, such as `15s` or `1h30m`. */
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const RATIOS: (keyof AlertThresholds)[] = ["pageCacheHitRatio", "heapUsedRatio"];
 
 export function planMonitoring(
@@ -90,7 +89,8 @@ export function planMonitoring(
   cluster: ClusterFacts,
   args: MonitoringShapeArgs,
 ): MonitoringSpec {
-  const fail = inputErrors(MONITORING_STACK, name);
+  const check = argChecks(MONITORING_STACK, name);
+  const fail = check.fail;
   const nameProblem = resourceNameProblem(name);
   if (nameProblem) throw fail("name", nameProblem);
 
@@ -107,17 +107,9 @@ export function planMonitoring(
   if (cluster.memberNames.length === 0) throw fail("cluster", "has no members to scrape");
 
   const scrapeInterval = args.scrapeInterval ?? "15s";
-  if (!DURATION.test(scrapeInterval))
-    throw fail(
-      "scrapeInterval",
-      `must be a Prometheus duration such as 15s or 1m (got ${JSON.stringify(scrapeInterval)})`,
-    );
+  check.duration("scrapeInterval", scrapeInterval, { min: "1s", max: "1h" }, "15s or 1m");
   const retention = args.retention ?? "15d";
-  if (!DURATION.test(retention))
-    throw fail(
-      "retention",
-      `must be a Prometheus duration such as 15d or 12w (got ${JSON.stringify(retention)})`,
-    );
+  check.duration("retention", retention, { min: "1h", max: "100y" }, "15d or 12w");
 
   const hostAddress = args.hostAddress ?? "127.0.0.1";
   if (!isIPv4(hostAddress))
@@ -132,8 +124,7 @@ export function planMonitoring(
     ["prometheusHostPort", prometheusHostPort],
     ["grafanaHostPort", grafanaHostPort],
   ] as const) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      throw fail(field, `must be a port between 1 and 65535 (got ${port})`);
+    check.port(field, port);
   }
   if (prometheusHostPort === grafanaHostPort)
     throw fail(

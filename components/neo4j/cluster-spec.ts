@@ -6,13 +6,8 @@
  */
 import { isIPv4 } from "net";
 import { inputErrors } from "./errors";
-import {
-  databaseNameProblem,
-  hostForUrls,
-  isWholeNumber,
-  memorySizeProblem,
-  resourceNameProblem,
-} from "./names";
+import { argChecks } from "./checks";
+import { databaseNameProblem, hostForUrls, resourceNameProblem } from "./names";
 import {
   Edition,
   ImageRef,
@@ -141,7 +136,8 @@ const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
  * first problem; returns warnings (things that work but are unwise) for the caller to log.
  */
 export function planCluster(name: string, args: ClusterShapeArgs): { spec: ClusterSpec; warnings: string[] } {
-  const fail = inputErrors("Neo4jCluster", name);
+  const check = argChecks("Neo4jCluster", name);
+  const fail = check.fail;
   const warnings: string[] = [];
 
   const nameProblem = resourceNameProblem(name);
@@ -181,10 +177,8 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
 
   const primaries = args.primaries ?? (edition === "community" ? 1 : 3);
   const secondaries = args.secondaries ?? 0;
-  if (!isWholeNumber(primaries) || primaries < 1 || primaries > MAX_PRIMARIES)
-    throw fail("primaries", `must be a whole number between 1 and ${MAX_PRIMARIES} (got ${primaries})`);
-  if (!isWholeNumber(secondaries) || secondaries < 0 || secondaries > 20)
-    throw fail("secondaries", `must be a whole number between 0 and 20 (got ${secondaries})`);
+  check.wholeNumber("primaries", primaries, { min: 1, max: MAX_PRIMARIES });
+  check.wholeNumber("secondaries", secondaries, { min: 0, max: 20 });
   if (edition === "community") {
     if (primaries !== 1)
       throw fail(
@@ -245,11 +239,8 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   if (ports.metrics !== undefined && !prometheusMetrics)
     throw fail("hostPorts.metrics", "publishes the Prometheus port, but prometheusMetrics is off");
 
-  for (const field of ["heapSize", "pageCacheSize"] as const) {
-    const size = args[field];
-    const problem = size === undefined ? undefined : memorySizeProblem(size);
-    if (problem) throw fail(field, problem);
-  }
+  for (const field of ["heapSize", "pageCacheSize"] as const)
+    if (args[field] !== undefined) check.size(field, args[field]);
   const defaultDatabase = args.defaultDatabase ?? "neo4j";
   const databaseProblem = databaseNameProblem(defaultDatabase);
   if (databaseProblem) throw fail("defaultDatabase", databaseProblem);
@@ -305,7 +296,7 @@ function checkHostPorts(
   for (const [kind, port] of Object.entries(base)) {
     if (port === undefined) continue;
     const last = port + members.length - 1;
-    if (!isWholeNumber(port) || port < 1 || last > 65535)
+    if (!Number.isInteger(port) || port < 1 || last > 65535)
       throw fail(
         `hostPorts.${kind}`,
         `must leave room for ${members.length} consecutive ports between 1 and 65535 (got ${port}, which needs up to ${last})`,

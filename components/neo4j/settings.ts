@@ -5,6 +5,7 @@
  */
 import { CONTAINER_PORTS, ClusterSpec, MemberSpec } from "./cluster-spec";
 import { InputError } from "./errors";
+import { editDistance } from "./checks";
 import catalogJson from "./settings-catalog.json";
 import { atLeast, formatVersion, parseVersion } from "./version";
 
@@ -164,20 +165,6 @@ export function catalogEntry(name: string): CatalogEntry | undefined {
   return exactEntries.get(name) ?? patternEntries.find((p) => p.regex.test(name))?.entry;
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
 /** Why Neo4j `version`/`edition` would refuse the setting `name` at startup, or undefined if it accepts it. */
 export function settingProblem(
   name: string,
@@ -194,7 +181,7 @@ export function settingProblem(
     if (!NEO4J_NAMESPACES.includes(namespace)) return undefined;
     const closest = catalog.settings
       .filter((e) => !e.pattern)
-      .map((e) => ({ name: e.name, d: distance(name, e.name) }))
+      .map((e) => ({ name: e.name, d: editDistance(name, e.name) }))
       .sort((a, b) => a.d - b.d)[0];
     const hint = closest && closest.d <= 4 ? `; did you mean ${closest.name}?` : "";
     return `${name} is not a setting Neo4j ${versionText} knows, and Neo4j refuses to start on unknown settings${hint}`;

@@ -44,12 +44,12 @@ describe("planMonitoring", () => {
   });
 
   it.each([
-    [{ scrapeInterval: "15" }, "scrapeInterval must be a Prometheus duration"],
-    [{ retention: "two weeks" }, "retention must be a Prometheus duration"],
+    [{ scrapeInterval: "15" }, "scrapeInterval must be a duration such as 15s or 1m"],
+    [{ retention: "two weeks" }, "retention must be a duration such as 15d or 12w"],
     [{ hostAddress: "localhost" }, "hostAddress must be an IPv4 address"],
     [{ hostAddress: "300.1.1.1" }, "hostAddress must be an IPv4 address"],
-    [{ prometheusHostPort: 0 }, "prometheusHostPort must be a port between 1 and 65535 (got 0)"],
-    [{ grafanaHostPort: 70000 }, "grafanaHostPort must be a port between 1 and 65535 (got 70000)"],
+    [{ prometheusHostPort: 0 }, "prometheusHostPort must be a whole number from 1 to 65535 (got 0)"],
+    [{ grafanaHostPort: 70000 }, "grafanaHostPort must be a whole number from 1 to 65535 (got 70000)"],
     [
       { prometheusHostPort: 3000 },
       "grafanaHostPort collides with prometheusHostPort: both would publish host port 3000",

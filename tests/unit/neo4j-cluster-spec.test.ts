@@ -28,10 +28,10 @@ describe("planCluster", () => {
   });
 
   it.each([
-    [{ primaries: 0 }, /primaries must be a whole number between 1 and 11 \(got 0\)/],
-    [{ primaries: 12 }, /primaries must be a whole number between 1 and 11 \(got 12\)/],
+    [{ primaries: 0 }, /primaries must be a whole number from 1 to 11 \(got 0\)/],
+    [{ primaries: 12 }, /primaries must be a whole number from 1 to 11 \(got 12\)/],
     [{ primaries: 2.5 }, /primaries must be a whole number/],
-    [{ secondaries: -1 }, /secondaries must be a whole number between 0 and 20/],
+    [{ secondaries: -1 }, /secondaries must be a whole number from 0 to 20/],
   ])("refuses member counts Neo4j does not allow: %j", (counts, message) => {
     expect(() => planCluster("core", { ...enterprise, ...counts })).toThrow(message);
   });
@@ -157,10 +157,10 @@ describe("planCluster", () => {
     );
     // A fraction would become an -Xmx flag the JVM refuses.
     expect(() => planCluster("core", { ...enterprise, pageCacheSize: "1.5g" })).toThrow(
-      /pageCacheSize must be a whole number/,
+      /pageCacheSize must be a memory size/,
     );
     expect(() => planCluster("core", { ...enterprise, heapSize: "lots" })).toThrow(
-      /heapSize must be a whole number with an optional unit, such as 512m/,
+      /heapSize must be a memory size: a whole number with a unit k, m or g, such as 512m/,
     );
     expect(() => planCluster("core", { ...enterprise, defaultDatabase: "Bad Name" })).toThrow(
       /defaultDatabase must be/,
