@@ -148,6 +148,9 @@ export class BackupVolume extends pulumi.ComponentResource {
         volumes: [mount],
         healthcheck: runnerHealthcheck(spec),
         restart: args.restart ?? "unless-stopped",
+        // runner.sh finishes the database it is backing up on SIGTERM, then exits: give it the time.
+        destroyGraceSeconds: spec.stopGracePeriodSeconds,
+        stopTimeout: spec.stopGracePeriodSeconds,
         labels,
       },
       { parent: this, dependsOn: [cluster] },

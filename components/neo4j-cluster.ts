@@ -245,6 +245,10 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         ],
         healthcheck: plan.healthcheck,
         restart: args.restart ?? "unless-stopped",
+        // SIGTERM, then this long for Neo4j's clean shutdown (a checkpoint) before a kill: on every
+        // replacement and removal by Pulumi (destroyGraceSeconds) and every `docker stop` (stopTimeout).
+        destroyGraceSeconds: spec.stopGracePeriodSeconds,
+        stopTimeout: spec.stopGracePeriodSeconds,
         wait: args.waitForHealthy ?? true,
         waitTimeout: args.healthyTimeoutSeconds ?? 600,
         labels: dockerLabels({ ...shared.labels, ...plan.labels }),

@@ -18,6 +18,8 @@ export LC_ALL=C
 source "${RUNNER_CONFIG:-/opt/neo4j-backup/config.sh}"
 
 CRON_SEARCH_DAYS=2928
+# Set by the TERM trap in run_forever: finish the backup in progress, start no other.
+STOPPING=0
 RUNNER_STATE="$STATE_DIR/runner.state"
 RUN_LOG="$STATE_DIR/runs.log"
 
@@ -286,6 +288,13 @@ run_once() {
   started=$(now)
   state_set "$RUNNER_STATE" last_attempt_at "$started"
   for db in $(databases); do
+    if ((STOPPING)); then
+      # Docker is stopping the runner: the databases not yet backed up wait for the next runner.
+      log "run abandoned after $count databases: the runner is stopping"
+      write_status
+      flock -u 9
+      return 0
+    fi
     count=$((count + 1))
     backup_database "$db" || failures=$((failures + 1))
   done
@@ -359,11 +368,13 @@ run_forever() {
   local anchor next
   mkdir -p "$STATE_DIR"
   state_set "$RUNNER_STATE" started_at "$(now)"
-  trap 'log "stopping"; exit 0' TERM INT
+  # Docker's stop (SIGTERM) lands here. bash runs the trap once the command in progress returns, so a
+  # backup being taken completes and is recorded; the run then stops at the next database.
+  trap 'STOPPING=1; log "stopping"' TERM INT
   log "runner started schedule=\"$SCHEDULE_TEXT\" databases=\"${DATABASES:-every database}\" retention=$RETENTION_KIND:$RETENTION_COUNT chain_length=$CHAIN_LENGTH"
   anchor=$(now)
   if ((BACKUP_AT_START)); then run_once; fi
-  while true; do
+  while ((!STOPPING)); do
     next=$(next_run "$anchor")
     state_set "$RUNNER_STATE" next_run_at "$next"
     write_status
@@ -372,9 +383,11 @@ run_forever() {
       sleep $((next - $(now))) &
       wait $!
     fi
+    ((STOPPING)) && break
     anchor=$next
     run_once
   done
+  log "stopped"
 }
 
 command=${1:-run}

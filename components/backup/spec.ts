@@ -3,7 +3,7 @@
  * cluster says about itself go in; a spec, the runner's configuration file, the neo4j-admin options
  * and the health check come out, or an InputError naming the field.
  */
-import { Checks, argChecks } from "../neo4j/checks";
+import { Checks, STOP_GRACE_SECONDS, argChecks, orDefault } from "../neo4j/checks";
 import { databaseNameProblem, resourceNameProblem } from "../neo4j/names";
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
 
@@ -32,6 +32,7 @@ export const DEFAULTS = {
   schedule: "1h",
   chainLength: 24,
   retentionChains: 7,
+  stopGracePeriodSeconds: 600,
 } as const;
 
 export type Retention = { kind: "chains"; count: number } | { kind: "days"; count: number };
@@ -71,6 +72,13 @@ export interface BackupShapeArgs {
   pageCacheSize?: string;
   /** JVM heap for neo4j-admin (`HEAP_SIZE`), like `1g`. Default: the JVM's choice. */
   heapSize?: string;
+  /**
+   * How long the runner may take to stop, in seconds, when Pulumi replaces or removes it or Docker
+   * stops it. A run in progress finishes the database it is backing up, then the runner exits and
+   * the rest of the run is abandoned (it shows as an attempt without a result); a backup still going
+   * after this long is killed and what it wrote is never recorded. Default 600; 10 to 86400.
+   */
+  stopGracePeriodSeconds?: number;
   /** BackupVolumeArgs documents it; here it is only checked when it is a plain string. */
   pushgatewayUrl?: unknown;
 }
@@ -96,6 +104,7 @@ export interface BackupSpec {
   backupAtStart: boolean;
   pageCacheSize?: string;
   heapSize?: string;
+  stopGracePeriodSeconds: number;
 }
 
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -184,6 +193,11 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
   }
   for (const field of ["pageCacheSize", "heapSize"] as const)
     if (args[field] !== undefined) check.size(field, args[field]);
+  const stopGracePeriodSeconds = orDefault(
+    args.stopGracePeriodSeconds,
+    DEFAULTS.stopGracePeriodSeconds,
+    (v) => check.wholeNumber("stopGracePeriodSeconds", v, STOP_GRACE_SECONDS),
+  );
 
   return {
     name,
@@ -200,6 +214,7 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     backupAtStart: args.backupAtStart ?? true,
     pageCacheSize: args.pageCacheSize,
     heapSize: args.heapSize,
+    stopGracePeriodSeconds,
   };
 }
 

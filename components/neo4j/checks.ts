@@ -248,6 +248,12 @@ export interface Checks {
   stringMap(field: string, value: unknown, what: string): Record<string, string>;
 }
 
+/**
+ * The stop grace periods accepted, in seconds: at least 10 (Neo4j needs more than that to
+ * checkpoint anything), at most a day (beyond that a stop is not graceful but stuck).
+ */
+export const STOP_GRACE_SECONDS: Range = { min: 10, max: 86_400 };
+
 /** The checked value, or the default when the argument was left out (`undefined`). */
 export function orDefault<T>(value: unknown, fallback: T, check: (value: unknown) => T): T {
   return value === undefined ? fallback : check(value);

@@ -6,7 +6,7 @@
  */
 import { isIPv4 } from "net";
 import { inputErrors } from "./errors";
-import { argChecks } from "./checks";
+import { STOP_GRACE_SECONDS, argChecks, orDefault } from "./checks";
 import { databaseNameProblem, hostForUrls, resourceNameProblem } from "./names";
 import {
   Edition,
@@ -35,6 +35,13 @@ export const CONTAINER_PORTS = {
   backup: 6362,
   metrics: 2004,
 } as const;
+
+/**
+ * How long a member gets to stop by default, in seconds. Neo4j answers SIGTERM with a clean shutdown
+ * that ends in a checkpoint; a large page cache full of dirty pages takes minutes to flush (Neo4j's
+ * Helm charts allow an hour). A clean stop returns as soon as Neo4j exits: this is only the bound.
+ */
+export const DEFAULT_STOP_GRACE_SECONDS = 300;
 
 /** The seed's host ports: Browser on 7475-7477 and Bolt on 7688-7690 for three members. */
 export const DEFAULT_HOST_PORTS = { http: 7475, bolt: 7688 } as const;
@@ -96,6 +103,14 @@ export interface ClusterShapeArgs {
   defaultDatabase?: string;
   /** Extra Neo4j settings by name; Neo4jClusterArgs documents them (their values may be outputs). */
   settings?: Record<string, unknown>;
+  /**
+   * How long a member may take to shut down cleanly, in seconds, before Docker kills it: when Pulumi
+   * replaces or removes it (Docker's stop with this timeout, then removal) and when Docker stops it
+   * (`docker stop`, a daemon restart). Neo4j checkpoints on SIGTERM; killing it mid-way forces a
+   * recovery at the next start. Default 300; 10 to 86400. Changing it replaces each member once,
+   * one at a time (Docker fixes a container's stop timeout when it creates it).
+   */
+  stopGracePeriodSeconds?: number;
 }
 
 export interface MemberSpec {
@@ -126,6 +141,7 @@ export interface ClusterSpec {
   heapSize?: string;
   pageCacheSize?: string;
   defaultDatabase: string;
+  stopGracePeriodSeconds: number;
   members: MemberSpec[];
 }
 
@@ -241,6 +257,9 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
 
   for (const field of ["heapSize", "pageCacheSize"] as const)
     if (args[field] !== undefined) check.size(field, args[field]);
+  const stopGracePeriodSeconds = orDefault(args.stopGracePeriodSeconds, DEFAULT_STOP_GRACE_SECONDS, (v) =>
+    check.wholeNumber("stopGracePeriodSeconds", v, STOP_GRACE_SECONDS),
+  );
   const defaultDatabase = args.defaultDatabase ?? "neo4j";
   const databaseProblem = databaseNameProblem(defaultDatabase);
   if (databaseProblem) throw fail("defaultDatabase", databaseProblem);
@@ -282,6 +301,7 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       heapSize: args.heapSize,
       pageCacheSize: args.pageCacheSize,
       defaultDatabase,
+      stopGracePeriodSeconds,
       members,
     },
     warnings,

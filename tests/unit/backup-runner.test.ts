@@ -316,6 +316,32 @@ describe("runner.sh: schedule", () => {
   });
 });
 
+describe("runner.sh: stopping", () => {
+  it("finishes the backup it is taking when Docker stops it, records it, then exits without starting another", async () => {
+    const box = sandbox({ databases: ["movies", "neo4j"], retention: { chains: 100 } });
+    const child = execFile("bash", [SCRIPT, "run"], {
+      env: {
+        PATH: `${FIXTURES}:${process.env.PATH}`,
+        RUNNER_CONFIG: box.config,
+        FAKE_ADMIN_LOG: box.adminLog,
+        FAKE_ADMIN_SECONDS: "2",
+      },
+    });
+    let stdout = "";
+    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    // Docker's stop: SIGTERM to the runner (PID 1 in its container) while the first backup runs.
+    for (let i = 0; i < 100 && !fs.existsSync(box.adminLog); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(artifactsOf(box, "movies")).toHaveLength(1);
+    expect(stdout).toMatch(/backup database=movies type=full result=success/);
+    expect(read(box.adminLog).trim().split("\n")).toHaveLength(1);
+    expect(stdout).toContain("stopping");
+  });
+});
+
 describe("runner.sh: health", () => {
   const now = () => Math.floor(Date.now() / 1000);
 

@@ -64,6 +64,19 @@ describe("BackupVolume under the mock runtime", () => {
     expect(runner.restart).toBe("unless-stopped");
   });
 
+  it("gives the runner ten minutes to finish the backup in progress when it is stopped, unless told otherwise", async () => {
+    new BackupVolume("backups", { cluster: cluster() });
+    expect(await runnerInputs()).toMatchObject({ destroyGraceSeconds: 600, stopTimeout: 600 });
+    recorded.splice(0);
+    new BackupVolume("backups", { cluster: cluster(), stopGracePeriodSeconds: 60 });
+    expect(await runnerInputs()).toMatchObject({ destroyGraceSeconds: 60, stopTimeout: 60 });
+    const same = cluster();
+    expect(() => new BackupVolume("late", { cluster: same, stopGracePeriodSeconds: 0 })).toThrow(
+      /BackupVolume "late": stopGracePeriodSeconds must be a whole number from 10 to 86400 \(got 0\)/,
+    );
+    await settle();
+  });
+
   it("backs up from members that listen for backups on every interface, inside the network only", async () => {
     new BackupVolume("backups", { cluster: cluster() });
     const runner = await runnerInputs();

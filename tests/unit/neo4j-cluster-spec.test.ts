@@ -36,6 +36,12 @@ describe("planCluster", () => {
     expect(() => planCluster("core", { ...enterprise, ...counts })).toThrow(message);
   });
 
+  it.each([0, 9, 86_401, 12.5])("refuses a stop grace period Docker and Neo4j cannot use: %j", (seconds) => {
+    expect(() => planCluster("core", { ...enterprise, stopGracePeriodSeconds: seconds })).toThrow(
+      /^Neo4jCluster "core": stopGracePeriodSeconds must be a whole number from 10 to 86400/,
+    );
+  });
+
   it("names the component and the resource in every error", () => {
     expect(() => planCluster("graph", { ...enterprise, primaries: 0 })).toThrow(
       /^Neo4jCluster "graph": primaries/,

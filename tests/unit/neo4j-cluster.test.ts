@@ -102,6 +102,20 @@ describe("Neo4jCluster under the mock runtime", () => {
     );
   });
 
+  it("stops members with Neo4j's clean shutdown: SIGTERM, then five minutes before a kill, unless told otherwise", async () => {
+    new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+    // destroyGraceSeconds governs Pulumi's replacements and removals, stopTimeout every `docker stop`.
+    expect(await containerInputs("core-1")).toMatchObject({ destroyGraceSeconds: 300, stopTimeout: 300 });
+    expect((await containerInputs("core-1")).stopSignal).toBeUndefined();
+    recorded.splice(0);
+    new Neo4jCluster("slow", {
+      acceptLicenseAgreement: "yes",
+      adminPassword: "password123",
+      stopGracePeriodSeconds: 1800,
+    });
+    expect(await containerInputs("slow-2")).toMatchObject({ destroyGraceSeconds: 1800, stopTimeout: 1800 });
+  });
+
   it("encodes Neo4j 5 settings into the image's NEO4J_* variables and accepts the license", async () => {
     new Neo4jCluster("core", { acceptLicenseAgreement: "eval", adminPassword: "password123" });
     const c = await containerInputs("core-1");
