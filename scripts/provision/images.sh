@@ -78,7 +78,8 @@ neo4j_image() {
     -DincludeScope=runtime -DoutputDirectory="$ctx/lib" >"$ctx/maven.log" 2>&1 ||
     { tail -20 "$ctx/maven.log" >&2; exit 1; }
   docker build -q --network none --build-arg BASE="$base" --label "neo4j-estate.inputs=$key" \
-    --label "org.opencontainers.image.version=$version" -t "$name" "$ctx" >/dev/null
+    --label "org.opencontainers.image.version=$version" -t "$name" "$ctx" >"$work/build.log" 2>&1 ||
+    { tail -20 "$work/build.log" >&2; exit 1; }
   rm -rf "$ctx"
 }
 
@@ -110,7 +111,8 @@ EXPOSE $port
 ENTRYPOINT ["$program"]
 LABEL neo4j-estate.inputs=$key
 DOCKERFILE
-  docker build -q --network none -t "$name" "$ctx" >/dev/null
+  docker build -q --network none -t "$name" "$ctx" >"$work/build.log" 2>&1 ||
+    { tail -20 "$work/build.log" >&2; exit 1; }
   rm -rf "$ctx"
   log "tagged $name"
 }

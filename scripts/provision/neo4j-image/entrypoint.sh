@@ -85,5 +85,6 @@ initial=$(heap_setting initial_size); max=$(heap_setting max_size)
 [ -z "$initial" ] || jvm+=("-Xms$initial")
 [ -z "$max" ] || jvm+=("-Xmx$max")
 # exec: java is PID 1 and receives `docker stop`'s SIGTERM, so Neo4j shuts down cleanly.
+# --console-mode: the user log goes to stdout as well, as with the official image's `neo4j console`.
 exec java "${jvm[@]}" -cp "$java_cp" org.neo4j.server.CommunityEntryPoint \
-  --home-dir="$NEO4J_HOME" --config-dir="$CONF_DIR"
+  --home-dir="$NEO4J_HOME" --config-dir="$CONF_DIR" --console-mode
