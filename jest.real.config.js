@@ -11,6 +11,7 @@ module.exports = {
   testTimeout: 600000,
   maxWorkers: 1,
   reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
+  globalSetup: "<rootDir>/tests/real/support/setup.ts",
   globalTeardown: "<rootDir>/tests/real/support/teardown.ts",
   testEnvironmentOptions: { globalsCleanup: "off" },
 };

@@ -1,12 +1,16 @@
 import { DockerApi } from "./docker-api";
 
 /**
- * After the whole suite: nothing of ours may be left on the engine, whichever test failed. Every
- * object the replay creates carries the `neo4j-estate.replay` label.
+ * After the whole suite: nothing this run made may be left on the engine, whichever test failed.
+ * Every object the replay creates carries the suite's id (see setup.ts) as a label.
  */
 export default async function teardown(): Promise<void> {
+  // For debugging a failed run by hand: leave everything as it is.
+  if (process.env.NEO4J_ESTATE_KEEP) return;
   const docker = new DockerApi();
-  const filter = encodeURIComponent(JSON.stringify({ label: ["neo4j-estate.replay"] }));
+  const filter = encodeURIComponent(
+    JSON.stringify({ label: [`neo4j-estate.suite=${process.env.NEO4J_ESTATE_SUITE}`] }),
+  );
   const containers = await docker.request<{ Id: string }[]>(
     "GET",
     `/containers/json?all=1&filters=${filter}`,
