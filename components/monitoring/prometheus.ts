@@ -168,7 +168,9 @@ export function backupAlerts(t: AlertThresholds): AlertRule[] {
     {
       alert: "Neo4jBackupStale",
       expr: `time() - ${BACKUP_METRICS.lastSuccess}{${onBackups}} > ${staleSeconds}`,
-      for: "5m",
+      // The expression is already a duration (hours since the last success); a long `for` only
+      // delays the page. One minute rides out a Pushgateway restart, as for a failed backup.
+      for: "1m",
       labels: { severity: "critical" },
       annotations: {
         summary: "No recent backup of database {{ $labels.database }}",
