@@ -1,25 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
+import { CONTAINER_PORTS, ClusterShapeArgs, ClusterSpec, MemberSpec } from "./neo4j/cluster-spec";
 import {
-  CONTAINER_PORTS,
-  ClusterShapeArgs,
-  ClusterSpec,
-  MemberSpec,
+  NEO4J_CLUSTER_COMPONENT,
   checkAdminPassword,
-  planCluster,
-} from "./neo4j/cluster-spec";
+  checkNetworkName,
+  checkSettingValue,
+  validateClusterArgs,
+} from "./neo4j/cluster-args";
+import { argChecks } from "./neo4j/checks";
 import { Edition, formatVersion } from "./neo4j/version";
-import { checkSettings, memberSettings } from "./neo4j/settings";
+import { memberSettings } from "./neo4j/settings";
 import { settingsToEnv } from "./neo4j/env";
-import { authDeliveryWarning, memberContainerPlan } from "./neo4j/container";
+import { memberContainerPlan } from "./neo4j/container";
 import { dockerLabels } from "./common/docker-labels";
+import { checkedInput } from "./common/checked-input";
 
 export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
 
 /**
- * Neo4jCluster's arguments: the plain ones that shape the resource graph (ClusterShapeArgs, checked
- * in the constructor) and the ones that may be Pulumi outputs.
+ * Neo4jCluster's arguments: the plain ones (ClusterShapeArgs, checked in the constructor) and the
+ * ones that may be Pulumi outputs, checked when they resolve. A new argument goes in
+ * ClusterShapeArgs too: the constructor refuses keys it does not know, as typos.
  */
 export interface Neo4jClusterArgs extends ClusterShapeArgs {
   /** The admin (`neo4j`) user's password. Default: a random 32-character password. Always treated as a secret. */
@@ -31,14 +34,6 @@ export interface Neo4jClusterArgs extends ClusterShapeArgs {
    * component's own. Names are checked against the settings the chosen Neo4j version accepts.
    */
   settings?: Record<string, pulumi.Input<string>>;
-  /** Docker restart policy for the members. Default `unless-stopped`. */
-  restart?: "no" | "on-failure" | "always" | "unless-stopped";
-  /** Wait for every member to report healthy during `pulumi up`. Default true. */
-  waitForHealthy?: boolean;
-  /** How long to wait for a member to become healthy, in seconds. Default 600. */
-  healthyTimeoutSeconds?: number;
-  /** Extra Docker labels on every resource. */
-  labels?: Record<string, string>;
 }
 
 /** A cluster member as other code sees it. */
@@ -101,11 +96,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: Neo4jClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
-    const { spec, warnings } = planCluster(name, args);
-    const authWarning = authDeliveryWarning(spec);
-    if (authWarning) warnings.push(authWarning);
-    const extraSettingNames = Object.keys(args.settings ?? {});
-    warnings.push(...checkSettings(name, spec, extraSettingNames));
+    const { spec, warnings } = validateClusterArgs(name, args);
 
     // Only non-secret, plain shape goes to super(): Pulumi 3.202+ stores it in state.
     super(NEO4J_CLUSTER_TYPE, name, {}, opts);
@@ -126,7 +117,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.adminUsername = pulumi.output("neo4j");
 
     if (args.networkName !== undefined) {
-      this.networkName = pulumi.output(args.networkName);
+      this.networkName = checkedInput(args.networkName, (v) => checkNetworkName(name, v));
     } else {
       const network = new docker.Network(
         `${name}-network`,
@@ -183,13 +174,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       );
       return pulumi.secret(generated.result);
     }
-    if (typeof given === "string") checkAdminPassword(name, given);
-    return pulumi.secret(
-      pulumi.output(given).apply((password) => {
-        checkAdminPassword(name, password);
-        return password;
-      }),
-    );
+    return pulumi.secret(checkedInput(given, (password) => checkAdminPassword(name, password)));
   }
 
   private memberContainer(
@@ -211,8 +196,13 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     const extra = args.settings ?? {};
+    const check = argChecks(NEO4J_CLUSTER_COMPONENT, spec.name);
     const settingEnvs = pulumi
-      .all(Object.keys(extra).map((k) => pulumi.output(extra[k]).apply((v) => [k, v] as const)))
+      .all(
+        Object.keys(extra).map((k) =>
+          checkedInput(extra[k], (v) => checkSettingValue(check, k, v)).apply((v) => [k, v] as const),
+        ),
+      )
       .apply((pairs) => [...plan.env, ...settingsToEnv(Object.fromEntries(pairs))]);
     const auth =
       plan.authDelivery === "file"

@@ -32,7 +32,7 @@ export function shown(value: unknown): string {
 }
 
 /** A Pulumi Output or a Promise: a value not known until deployment. */
-function isDeferred(value: unknown): boolean {
+export function isDeferred(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const v = value as { apply?: unknown; then?: unknown };
   return typeof v.apply === "function" || typeof v.then === "function";
@@ -244,6 +244,8 @@ export interface Checks {
   port(field: string, value: unknown): number;
   /** A list; each entry is checked by the caller. */
   list(field: string, value: unknown, what: string): unknown[];
+  /** An object with any keys, such as settings by name; its values are checked by the caller. */
+  record(field: string, value: unknown, what: string): Record<string, unknown>;
   /** String keys and string values, such as Docker labels. */
   stringMap(field: string, value: unknown, what: string): Record<string, string>;
 }
@@ -275,14 +277,14 @@ export function argChecks(component: string, resourceName: string): Checks {
     },
     object<T extends object>(field: string, value: unknown, keys: readonly string[], what = "an object") {
       if (typeof value !== "object" || value === null || Array.isArray(value) || isDeferred(value))
-        throw fail(field, `must be ${what} ${got(value)}`);
+        throw fail(field, `${field === "" ? "takes" : "must be"} ${what} ${got(value)}`);
       for (const key of Object.keys(value)) {
         if (keys.includes(key)) continue;
         const near = closestName(key, keys);
         const prefix = field === "" ? "" : `${field}.`;
         throw fail(
           `${prefix}${key}`,
-          `is not ${field === "" ? `an argument of ${component}` : `a field of ${field}`}${near ? `; did you mean ${near}?` : ""} (known: ${keys.join(", ")})`,
+          `is not ${field === "" ? `an argument of ${component}` : `a field of ${field}`}${near ? `; did you mean ${near}?` : ` (known: ${keys.join(", ")})`}`,
         );
       }
       return value as T;
@@ -358,13 +360,17 @@ export function argChecks(component: string, resourceName: string): Checks {
       if (!Array.isArray(value)) throw fail(field, `must be a list of ${what} ${got(value)}`);
       return value;
     },
-    stringMap(field, value, what) {
+    record(field, value, what) {
       if (typeof value !== "object" || value === null || Array.isArray(value) || isDeferred(value))
-        throw fail(field, `must be an object of ${what} ${got(value)}`);
-      for (const [key, entry] of Object.entries(value))
+        throw fail(field, `must be ${what} ${got(value)}`);
+      return value as Record<string, unknown>;
+    },
+    stringMap(field, value, what) {
+      const map = checks.record(field, value, `an object of ${what}`);
+      for (const [key, entry] of Object.entries(map))
         if (typeof entry !== "string")
           throw fail(`${field}[${JSON.stringify(key)}]`, `must be a string ${got(entry)}`);
-      return value as Record<string, string>;
+      return map as Record<string, string>;
     },
   };
   return checks;

@@ -6,10 +6,18 @@
  */
 import { isIPv4 } from "net";
 import { inputErrors } from "./errors";
-import { STOP_GRACE_SECONDS, argChecks, orDefault } from "./checks";
-import { databaseNameProblem, hostForUrls, resourceNameProblem } from "./names";
+import { Checks, STOP_GRACE_SECONDS, argChecks, closestName, orDefault, shown } from "./checks";
 import {
+  RestartPolicy,
+  databaseNameProblem,
+  hostForUrls,
+  imageReferenceProblem,
+  resourceNameProblem,
+} from "./names";
+import {
+  EDITIONS,
   Edition,
+  IMAGE_VARIANTS,
   ImageRef,
   Neo4jVersion,
   formatVersion,
@@ -71,8 +79,15 @@ export interface ClusterShapeArgs {
   acceptLicenseAgreement?: "yes" | "eval";
   /** The Neo4j image. Default `neo4j:5.23-enterprise`. The tag must carry the version unless `neo4jVersion` says it. */
   image?: string;
-  /** The Neo4j version, when the image tag does not carry it (a digest, a private tag). Example `5.26` or `2025.01`. */
+  /** The Neo4j version, when the image tag does not carry it (a digest, a private tag). Example `5.26` or `2025.01`. Must agree with the tag when both say it. */
   neo4jVersion?: string;
+  /**
+   * `"enterprise"` or `"community"`, when the image tag does not say it: an image by digest, or an
+   * image of your own whose tags do not follow the official `<version>-<edition>` scheme (then set
+   * `neo4jVersion` too). Default: what the tag says; a tag with a version and no edition is
+   * Community, as the official image has it. Must agree with the tag when both say it.
+   */
+  edition?: Edition;
   /** Primary members: they hold the Raft quorum and accept writes. Default 3 (1 for Community images); 1 to 11. */
   primaries?: number;
   /** Secondary members: read-only, asynchronously replicated copies. Default 0. */
@@ -111,6 +126,18 @@ export interface ClusterShapeArgs {
    * one at a time (Docker fixes a container's stop timeout when it creates it).
    */
   stopGracePeriodSeconds?: number;
+  /** Neo4jClusterArgs documents it; it may be an output. */
+  adminPassword?: unknown;
+  /** Neo4jClusterArgs documents it; it may be an output. */
+  networkName?: unknown;
+  /** Restart policy for the members. Default `unless-stopped`. */
+  restart?: RestartPolicy;
+  /** Wait for every member to report healthy during `pulumi up`. Default true. */
+  waitForHealthy?: boolean;
+  /** How long to wait for a member to become healthy, in seconds, 10 to 86400. Default 600. */
+  healthyTimeoutSeconds?: number;
+  /** Extra labels on every resource. Keys starting with `neo4j-estate.` are the component's own. */
+  labels?: Record<string, string>;
 }
 
 export interface MemberSpec {
@@ -146,6 +173,9 @@ export interface ClusterSpec {
 }
 
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+const HOST_PORT_KINDS = ["http", "bolt", "backup", "metrics"] as const;
+/** Above this the JVM loses compressed object pointers, so a bigger heap holds fewer objects; Neo4j's docs advise at most 31g. */
+const COMPRESSED_OOPS_LIMIT = 31 * 1024 ** 3;
 
 /**
  * Checks the plain arguments and plans the members. Throws an InputError naming the field on the
@@ -155,46 +185,37 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   const check = argChecks("Neo4jCluster", name);
   const fail = check.fail;
   const warnings: string[] = [];
+  const warn = (field: string, text: string) => warnings.push(`Neo4jCluster "${name}": ${field} ${text}`);
 
   const nameProblem = resourceNameProblem(name);
   if (nameProblem) throw fail("name", nameProblem);
 
-  const image = parseImage(args.image ?? DEFAULT_IMAGE);
-  let version = image.version;
-  if (args.neo4jVersion !== undefined) {
-    version = parseVersion(args.neo4jVersion);
-    if (!version)
-      throw fail(
-        "neo4jVersion",
-        `must look like 5.23, 5.26.3 or 2025.01 (got ${JSON.stringify(args.neo4jVersion)})`,
-      );
-  }
-  if (!version)
+  const { image, version, edition } = readImage(args, check);
+
+  if (edition === "enterprise" && args.acceptLicenseAgreement === undefined)
     throw fail(
-      "image",
-      `tag must carry the Neo4j version (like neo4j:5.23-enterprise), or neo4jVersion must say it, since setting names differ between versions (got ${JSON.stringify(image.image)})`,
+      "acceptLicenseAgreement",
+      `must be "yes" (you hold a Neo4j commercial license) or "eval" (evaluation terms) to run the Enterprise image ${image.image}; Neo4j Enterprise does not start without it`,
     );
-  const unsupported = unsupportedReason(version);
-  if (unsupported) throw fail(args.neo4jVersion !== undefined ? "neo4jVersion" : "image", unsupported);
-  const edition = image.edition;
+  const acceptLicenseAgreement = orDefault(args.acceptLicenseAgreement, undefined, (v) =>
+    check.oneOf("acceptLicenseAgreement", v, ["yes", "eval"] as const),
+  );
 
-  if (edition === "enterprise") {
-    if (args.acceptLicenseAgreement === undefined)
-      throw fail(
-        "acceptLicenseAgreement",
-        `must be "yes" (you hold a Neo4j commercial license) or "eval" (evaluation terms) to run the Enterprise image ${image.image}; Neo4j Enterprise does not start without it`,
-      );
-    if (args.acceptLicenseAgreement !== "yes" && args.acceptLicenseAgreement !== "eval")
-      throw fail(
-        "acceptLicenseAgreement",
-        `must be "yes" or "eval" (got ${JSON.stringify(args.acceptLicenseAgreement)})`,
-      );
-  }
-
-  const primaries = args.primaries ?? (edition === "community" ? 1 : 3);
-  const secondaries = args.secondaries ?? 0;
-  check.wholeNumber("primaries", primaries, { min: 1, max: MAX_PRIMARIES });
-  check.wholeNumber("secondaries", secondaries, { min: 0, max: 20 });
+  const primaries = orDefault(args.primaries, edition === "community" ? 1 : 3, (v) =>
+    check.wholeNumber("primaries", v, { min: 1, max: MAX_PRIMARIES }),
+  );
+  const secondaries = orDefault(args.secondaries, 0, (v) =>
+    check.wholeNumber("secondaries", v, { min: 0, max: 20 }),
+  );
+  const givenDiscovery = orDefault(args.discovery, undefined, (v) =>
+    check.oneOf("discovery", v, ["v1", "v2"] as const),
+  );
+  const onlineBackup = orDefault(args.onlineBackup, edition === "enterprise", (v) =>
+    check.boolean("onlineBackup", v),
+  );
+  const prometheusMetrics = orDefault(args.prometheusMetrics, edition === "enterprise", (v) =>
+    check.boolean("prometheusMetrics", v),
+  );
   if (edition === "community") {
     if (primaries !== 1)
       throw fail(
@@ -206,28 +227,27 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
         "secondaries",
         `must be 0 for a Community image: clustering is an Enterprise feature (got ${secondaries})`,
       );
-    if (args.discovery !== undefined)
+    if (givenDiscovery !== undefined)
       throw fail("discovery", "applies to Enterprise clusters only; a Community image runs a single server");
-    if (args.onlineBackup === true)
+    if (onlineBackup)
       throw fail(
         "onlineBackup",
         "needs an Enterprise image: Neo4j Community has no online backup (use neo4j-admin database dump/load offline)",
       );
-    if (args.prometheusMetrics === true)
+    if (prometheusMetrics)
       throw fail(
         "prometheusMetrics",
         "needs an Enterprise image: Neo4j Community has no Prometheus endpoint",
       );
   }
   if (primaries > 1 && primaries % 2 === 0)
-    warnings.push(
-      `Neo4jCluster "${name}": ${primaries} primaries tolerate no more failures than ${primaries - 1}; an odd number is usually what you want`,
+    warn(
+      "primaries",
+      `is ${primaries}: ${primaries} primaries tolerate no more failures than ${primaries - 1}; an odd number is usually what you want`,
     );
   const clustered = primaries + secondaries > 1;
 
-  let discovery: DiscoveryVersion = args.discovery ?? (version.major >= 2025 ? "v2" : "v1");
-  if (args.discovery !== undefined && args.discovery !== "v1" && args.discovery !== "v2")
-    throw fail("discovery", `must be "v1" or "v2" (got ${JSON.stringify(args.discovery)})`);
+  let discovery: DiscoveryVersion = givenDiscovery ?? (version.major >= 2025 ? "v2" : "v1");
   if (discovery === "v2" && version.major === 5 && !atLeast(version, "5.22"))
     throw fail("discovery", `"v2" needs Neo4j 5.22 or later (the image is ${formatVersion(version)})`);
   if (discovery === "v1" && version.major >= 2025)
@@ -238,31 +258,51 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   if (!clustered) discovery = version.major >= 2025 ? "v2" : "v1";
 
   const hostAddress = args.hostAddress ?? "127.0.0.1";
-  if (!isIPv4(hostAddress))
+  if (typeof hostAddress !== "string" || !isIPv4(hostAddress))
     throw fail(
       "hostAddress",
-      `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`,
+      `must be an IPv4 address to bind published ports to, such as 127.0.0.1 or 0.0.0.0 (got ${shown(hostAddress)})`,
     );
   const advertisedHost = args.advertisedHost ?? hostForUrls(hostAddress);
-  if (!HOST_NAME.test(advertisedHost))
-    throw fail("advertisedHost", `must be a host name or IP address (got ${JSON.stringify(advertisedHost)})`);
+  if (typeof advertisedHost !== "string" || !HOST_NAME.test(advertisedHost))
+    throw fail("advertisedHost", `must be a host name or IP address (got ${shown(advertisedHost)})`);
 
-  const onlineBackup = args.onlineBackup ?? edition === "enterprise";
-  const prometheusMetrics = args.prometheusMetrics ?? edition === "enterprise";
-  const ports = args.hostPorts ?? {};
+  const ports = orDefault(args.hostPorts, {}, (v) =>
+    check.object<HostPortsSpec>(
+      "hostPorts",
+      v,
+      HOST_PORT_KINDS,
+      "an object such as { bolt: 7688, http: 7475 }",
+    ),
+  );
+  for (const kind of HOST_PORT_KINDS)
+    if (ports[kind] !== undefined) check.port(`hostPorts.${kind}`, ports[kind]);
   if (ports.backup !== undefined && !onlineBackup)
     throw fail("hostPorts.backup", "publishes the online-backup port, but onlineBackup is off");
   if (ports.metrics !== undefined && !prometheusMetrics)
     throw fail("hostPorts.metrics", "publishes the Prometheus port, but prometheusMetrics is off");
 
-  for (const field of ["heapSize", "pageCacheSize"] as const)
-    if (args[field] !== undefined) check.size(field, args[field]);
+  const heap = orDefault(args.heapSize, undefined, (v) => check.size("heapSize", v));
+  const pageCache = orDefault(args.pageCacheSize, undefined, (v) => check.size("pageCacheSize", v));
+  if (heap !== undefined && heap > COMPRESSED_OOPS_LIMIT)
+    warn(
+      "heapSize",
+      `is ${args.heapSize}: above 31g the JVM loses compressed object pointers, so the heap holds fewer objects than at 31g; Neo4j advises at most 31g and the rest as page cache`,
+    );
+  if (heap !== undefined && pageCache !== undefined && heap > pageCache)
+    warn(
+      "heapSize",
+      `(${args.heapSize}) is larger than pageCacheSize (${args.pageCacheSize}): Neo4j reads the graph through the page cache, so memory usually serves it better there; check the two are not swapped`,
+    );
+
   const stopGracePeriodSeconds = orDefault(args.stopGracePeriodSeconds, DEFAULT_STOP_GRACE_SECONDS, (v) =>
     check.wholeNumber("stopGracePeriodSeconds", v, STOP_GRACE_SECONDS),
   );
-  const defaultDatabase = args.defaultDatabase ?? "neo4j";
-  const databaseProblem = databaseNameProblem(defaultDatabase);
-  if (databaseProblem) throw fail("defaultDatabase", databaseProblem);
+  const defaultDatabase = orDefault(args.defaultDatabase, "neo4j", (v) => {
+    const problem = databaseNameProblem(v, { reserved: "refuse" });
+    if (problem) throw fail("defaultDatabase", problem);
+    return v as string;
+  });
 
   const members: MemberSpec[] = [];
   const base = {
@@ -289,7 +329,7 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       image,
       version,
       edition,
-      acceptLicenseAgreement: args.acceptLicenseAgreement,
+      acceptLicenseAgreement,
       primaries,
       secondaries,
       clustered,
@@ -306,6 +346,75 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     },
     warnings,
   };
+}
+
+/**
+ * The image, the Neo4j version and the edition, from the image tag and the `neo4jVersion` and
+ * `edition` arguments, which must agree with the tag where it says something. A tag part that is
+ * none of version, edition and base-image variant is refused unless both arguments say what the
+ * tag does not: a typo like `5.26-enterpise` must not quietly deploy Community.
+ */
+function readImage(
+  args: ClusterShapeArgs,
+  check: Checks,
+): { image: ImageRef; version: Neo4jVersion; edition: Edition } {
+  const fail = check.fail;
+  const imageText = orDefault(args.image, DEFAULT_IMAGE, (v) => {
+    const text = check.text("image", v, "neo4j:5.26-enterprise");
+    const problem = imageReferenceProblem(text);
+    if (problem) throw fail("image", problem);
+    return text;
+  });
+  const image = parseImage(imageText);
+  const givenVersion = orDefault(args.neo4jVersion, undefined, (v) => {
+    const parsed = typeof v === "string" ? parseVersion(v) : undefined;
+    if (!parsed) throw fail("neo4jVersion", `must look like 5.23, 5.26.3 or 2025.01 (got ${shown(v)})`);
+    return parsed;
+  });
+  const givenEdition = orDefault(args.edition, undefined, (v) => check.oneOf("edition", v, EDITIONS));
+
+  if (image.unknownTagParts.length > 0 && (givenVersion === undefined || givenEdition === undefined)) {
+    const part = image.unknownTagParts[0];
+    const near = closestName(part, [...EDITIONS, ...IMAGE_VARIANTS]);
+    throw fail(
+      "image",
+      `tag ${JSON.stringify(image.tag)} has ${JSON.stringify(part)}, which is neither an edition (${EDITIONS.join(", ")}) nor a base-image variant (${IMAGE_VARIANTS.join(", ")})${near ? `; did you mean ${near}?` : ""}. For an image of your own with another tag scheme, set neo4jVersion and edition`,
+    );
+  }
+  if (givenVersion && image.version) {
+    const same =
+      givenVersion.major === image.version.major &&
+      givenVersion.minor === image.version.minor &&
+      (givenVersion.patch === undefined ||
+        image.version.patch === undefined ||
+        givenVersion.patch === image.version.patch);
+    if (!same)
+      throw fail(
+        "neo4jVersion",
+        `says ${formatVersion(givenVersion)} but the image tag says ${formatVersion(image.version)}; leave neo4jVersion out or make them agree`,
+      );
+  }
+  const version = givenVersion ?? image.version;
+  if (!version)
+    throw fail(
+      "image",
+      `tag must carry the Neo4j version (like neo4j:5.23-enterprise), or neo4jVersion must say it, since setting names differ between versions (got ${JSON.stringify(image.image)})`,
+    );
+  const unsupported = unsupportedReason(version);
+  if (unsupported) throw fail(givenVersion ? "neo4jVersion" : "image", unsupported);
+
+  if (givenEdition && image.editionInTag && givenEdition !== image.editionInTag)
+    throw fail(
+      "edition",
+      `says ${JSON.stringify(givenEdition)} but the image tag says ${JSON.stringify(image.editionInTag)}; leave edition out or make them agree`,
+    );
+  // The official image without an edition in its tag is Community; without a tag at all (a digest) nobody can tell.
+  if (!givenEdition && !image.editionInTag && image.tag === undefined)
+    throw fail(
+      "edition",
+      `must be "enterprise" or "community" for an image without a tag (${JSON.stringify(image.image)}): only the tag says which edition it is`,
+    );
+  return { image, version, edition: givenEdition ?? image.editionInTag ?? "community" };
 }
 
 function checkHostPorts(
@@ -335,18 +444,4 @@ function checkHostPorts(
       owner.set(port, { kind, member: member.name });
     }
   }
-}
-
-/** Validates an admin password without ever putting it in the message. */
-export function checkAdminPassword(name: string, password: string): void {
-  const fail = inputErrors("Neo4jCluster", name);
-  if (password.length < MIN_PASSWORD_LENGTH)
-    throw fail(
-      "adminPassword",
-      `must be at least ${MIN_PASSWORD_LENGTH} characters (Neo4j's minimum password length)`,
-    );
-  if (password === "neo4j") throw fail("adminPassword", "must not be the default password neo4j");
-  // The image reads the initial password from `neo4j/<password>` and rejects one with a slash in it.
-  if (password.includes("/"))
-    throw fail("adminPassword", "must not contain '/': the Neo4j image cannot read such a password");
 }

@@ -3,8 +3,15 @@
  * user reading `pulumi preview` output knows exactly what to change.
  */
 export class InputError extends Error {
-  constructor(component: string, resourceName: string, field: string, problem: string) {
-    super(`${component} "${resourceName}": ${field} ${problem}`);
+  constructor(
+    readonly component: string,
+    readonly resourceName: string,
+    /** The argument, as the user wrote it (`hostPorts.bolt`); empty for the argument object as a whole. */
+    readonly field: string,
+    /** What is wrong and what is accepted, without the component, resource and field. */
+    readonly problem: string,
+  ) {
+    super(`${component} "${resourceName}": ${field === "" ? "" : `${field} `}${problem}`);
     this.name = "InputError";
   }
 }

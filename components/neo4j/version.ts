@@ -22,8 +22,22 @@ export interface ImageRef {
   /** The tag as written (`5.23-enterprise`), or undefined for an untagged or digest-only reference. */
   tag?: string;
   version?: Neo4jVersion;
+  /** The edition the tag names (`-enterprise`, `-community`), or undefined when it names none. */
+  editionInTag?: Edition;
+  /**
+   * The edition by the official image's convention: the one the tag names, else Community (the
+   * official `neo4j:5.26` is Community). Only trustworthy when `unknownTagParts` is empty.
+   */
   edition: Edition;
+  /** Parts of the tag that are neither a version, an edition nor a known base-image variant. */
+  unknownTagParts: string[];
 }
+
+export const EDITIONS: readonly Edition[] = ["enterprise", "community"];
+/** Base-image variants the official image publishes as tag suffixes (`5.26-enterprise-ubi9`). */
+export const IMAGE_VARIANTS = ["bullseye", "bookworm", "trixie", "ubi8", "ubi9", "ubi10"] as const;
+/** Tags without a version that the official image publishes. */
+const NAMED_TAGS = ["latest"];
 
 /** The last 5.x release: 5.26 is the long-term support release and no 5.27 exists. */
 export const LAST_5X_MINOR = 26;
@@ -71,18 +85,29 @@ export function unsupportedReason(v: Neo4jVersion): string | undefined {
 
 /**
  * Reads version and edition from an official-image reference such as `neo4j:5.23-enterprise`,
- * `neo4j:2025.01.0-community-bullseye` or `registry.example.com/neo4j:5.26.3-enterprise`.
- * The official image without an edition suffix is Community.
+ * `neo4j:2025.01.0-community-bullseye` or `registry.example.com/neo4j:5.26.3-enterprise`, the
+ * official tag scheme `<version>[-<edition>][-<variant>]`, which mirrors and images of our own
+ * (`neo4j-estate/neo4j:5.26.30-community`) keep. Whatever else the tag holds is reported in
+ * `unknownTagParts`, so that a typo such as `5.26-enterpise` is refused instead of read as Community.
  */
 export function parseImage(image: string): ImageRef {
   const withoutDigest = image.split("@")[0];
   const lastSlash = withoutDigest.lastIndexOf("/");
   const colon = withoutDigest.indexOf(":", lastSlash + 1);
   const tag = colon >= 0 ? withoutDigest.slice(colon + 1) : undefined;
-  const ref: ImageRef = { image, tag, edition: "community" };
+  const ref: ImageRef = { image, tag, edition: "community", unknownTagParts: [] };
   if (!tag) return ref;
   const parts = tag.split("-");
-  if (parts.includes("enterprise")) ref.edition = "enterprise";
-  ref.version = parseVersion(parts[0]);
+  const version = parseVersion(parts[0]);
+  if (version) ref.version = version;
+  // A major alone (`5-enterprise`, `2025`) is the official image's moving tag: a version, but not one precise enough to render settings for.
+  const versionLike = version !== undefined || /^\d+$/.test(parts[0]);
+  for (const part of versionLike ? parts.slice(1) : parts) {
+    if ((EDITIONS as readonly string[]).includes(part) && ref.editionInTag === undefined)
+      ref.editionInTag = part as Edition;
+    else if (!(IMAGE_VARIANTS as readonly string[]).includes(part) && !NAMED_TAGS.includes(part))
+      ref.unknownTagParts.push(part);
+  }
+  ref.edition = ref.editionInTag ?? "community";
   return ref;
 }

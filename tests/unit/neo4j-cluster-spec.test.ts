@@ -1,4 +1,5 @@
-import { checkAdminPassword, planCluster } from "../../components/neo4j/cluster-spec";
+import { planCluster } from "../../components/neo4j/cluster-spec";
+import { checkAdminPassword } from "../../components/neo4j/cluster-args";
 import { authDelivery, authDeliveryWarning } from "../../components/neo4j/container";
 
 const enterprise = { acceptLicenseAgreement: "yes" as const };
@@ -51,7 +52,7 @@ describe("planCluster", () => {
   it("refuses an Enterprise image without an explicit license acceptance", () => {
     expect(() => planCluster("core", {})).toThrow(/acceptLicenseAgreement must be "yes" .* or "eval"/);
     expect(() => planCluster("core", { acceptLicenseAgreement: "no" as "yes" })).toThrow(
-      /acceptLicenseAgreement must be "yes" or "eval" \(got "no"\)/,
+      /acceptLicenseAgreement must be one of "yes", "eval" \(got "no"\)/,
     );
   });
 

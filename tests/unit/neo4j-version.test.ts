@@ -27,6 +27,28 @@ describe("parseImage", () => {
     });
   });
 
+  it("reports tag parts that are neither version, edition nor base-image variant, so typos are not read as Community", () => {
+    expect(parseImage("neo4j:5.26-enterpise")).toMatchObject({
+      unknownTagParts: ["enterpise"],
+      edition: "community",
+    });
+    expect(parseImage("neo4j:5.26.3-enterprise-ubi9")).toMatchObject({
+      unknownTagParts: [],
+      editionInTag: "enterprise",
+    });
+    expect(parseImage("neo4j-estate/neo4j:5.26.30-community")).toMatchObject({
+      unknownTagParts: [],
+      editionInTag: "community",
+      version: { major: 5, minor: 26, patch: 30 },
+    });
+    expect(parseImage("neo4j:5-enterprise")).toMatchObject({
+      unknownTagParts: [],
+      editionInTag: "enterprise",
+    });
+    expect(parseImage("neo4j:5-enterprise").version).toBeUndefined();
+    expect(parseImage("registry.example.com/neo4j:prod-2")).toMatchObject({ unknownTagParts: ["prod", "2"] });
+  });
+
   it("leaves the version unknown for tags that do not carry one", () => {
     expect(parseImage("neo4j:enterprise").version).toBeUndefined();
     expect(parseImage("neo4j").version).toBeUndefined();

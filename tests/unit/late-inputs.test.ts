@@ -1,0 +1,42 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+const REPO_ROOT = path.join(__dirname, "..", "..");
+
+/**
+ * Arguments that may be Pulumi outputs are checked when they resolve, with the same message as a
+ * plain value gets before anything is registered. The components run in a process of their own
+ * (support/late-inputs.ts), where a failed check fails the deployment as it does in `pulumi up`.
+ */
+let failures: Record<string, string[]>;
+beforeAll(() => {
+  const output = execFileSync(
+    process.execPath,
+    [require.resolve("tsx/cli"), "tests/unit/support/late-inputs.ts"],
+    {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  failures = JSON.parse(output.slice(output.lastIndexOf("\nRESULT ") + "\nRESULT ".length));
+}, 120_000);
+
+describe("inputs that resolve to bad values fail the deployment with the plain value's message", () => {
+  it.each([
+    [
+      "Neo4jCluster adminPassword",
+      `Neo4jCluster "late": adminPassword must be at least 8 characters (Neo4j's minimum password length)`,
+    ],
+    [
+      "Neo4jCluster networkName",
+      'Neo4jCluster "late": networkName must be a Docker object name: a letter or digit, then letters, digits, _ . - (got "my net")',
+    ],
+    [
+      "Neo4jCluster settings",
+      'Neo4jCluster "late": settings["db.logs.query.enabled"] must be a string on one line, as neo4j.conf has it, such as "true" or "512m" (got true)',
+    ],
+  ])("%s", (name, message) => {
+    expect(failures[name]).toEqual([message]);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Runs components with inputs that resolve to bad values, under Pulumi's mock runtime, in a
+ * process of its own: there, as in `pulumi up`, an input that fails its check fails the
+ * registration of what uses it, which Node reports as an unhandled rejection. Prints, per case,
+ * the distinct messages, as one JSON line for the test to read.
+ *
+ * Run by tests/unit/late-inputs.test.ts with tsx; a case is a function that constructs components.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { recordResources, settle } from "./pulumi-mocks";
+
+recordResources();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const c = require("../../../components") as typeof import("../../../components");
+
+const admin = { acceptLicenseAgreement: "eval" as const, adminPassword: "password123" };
+const late = <T>(value: T) => pulumi.output(value);
+
+export const CASES: Record<string, () => void> = {
+  "Neo4jCluster adminPassword": () => new c.Neo4jCluster("late", { ...admin, adminPassword: late("short") }),
+  "Neo4jCluster networkName": () => new c.Neo4jCluster("late", { ...admin, networkName: late("my net") }),
+  "Neo4jCluster settings": () =>
+    new c.Neo4jCluster("late", {
+      ...admin,
+      settings: { "db.logs.query.enabled": late(true as unknown as string) },
+    }),
+};
+
+async function main() {
+  const failures: Record<string, string[]> = {};
+  let current: string[] = [];
+  process.on("unhandledRejection", (e) => {
+    const message = e instanceof Error ? e.message : String(e);
+    // Pulumi prefixes the property path it was serializing; the check's own message follows it.
+    const own = message.replace(/^(error serializing property "[^"]*": )+/, "");
+    if (!current.includes(own)) current.push(own);
+  });
+  for (const [name, run] of Object.entries(CASES)) {
+    current = [];
+    failures[name] = current;
+    try {
+      run();
+    } catch (e) {
+      current.push(`thrown at construction: ${(e as Error).message}`);
+    }
+    await settle();
+    await settle();
+  }
+  process.stdout.write(`\nRESULT ${JSON.stringify(failures)}\n`);
+}
+
+void main();
