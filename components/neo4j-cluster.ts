@@ -234,6 +234,9 @@ export class Neo4jCluster extends pulumi.ComponentResource {
           { volumeName: logs.name, containerPath: "/logs" },
         ],
         healthcheck: plan.healthcheck,
+        memory: plan.limits.memoryMb,
+        memorySwap: plan.limits.memorySwapMb,
+        cpus: plan.limits.cpus,
         restart: args.restart ?? "unless-stopped",
         // SIGTERM, then this long for Neo4j's clean shutdown (a checkpoint) before a kill: on every
         // replacement and removal by Pulumi (destroyGraceSeconds) and every `docker stop` (stopTimeout).

@@ -28,6 +28,8 @@ export const CLUSTER_ARG_KEYS = Object.keys({
   prometheusMetrics: true,
   heapSize: true,
   pageCacheSize: true,
+  resources: true,
+  jvmAdditionalArgs: true,
   defaultDatabase: true,
   stopGracePeriodSeconds: true,
   settings: true,

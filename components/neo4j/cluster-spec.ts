@@ -7,6 +7,7 @@
 import { isIPv4 } from "net";
 import { inputErrors } from "./errors";
 import { Checks, STOP_GRACE_SECONDS, argChecks, closestName, orDefault, shown } from "./checks";
+import { MemberResources, MemberResourcesArgs, planResources } from "./resources";
 import {
   RestartPolicy,
   databaseNameProblem,
@@ -110,10 +111,23 @@ export interface ClusterShapeArgs {
   onlineBackup?: boolean;
   /** Serve Prometheus metrics on port 2004 inside the network (`server.metrics.prometheus.*`). Default true on Enterprise; Enterprise only. */
   prometheusMetrics?: boolean;
-  /** JVM heap size, initial and maximum (`server.memory.heap.*`), such as `1g`. Default: Neo4j's heuristic. */
+  /**
+   * JVM heap size, initial and maximum (`server.memory.heap.*`), such as `1g`. Default: Neo4j's
+   * recommendation for `resources.memory` when that is set, else the JVM's heuristic.
+   */
   heapSize?: string;
-  /** Page cache size (`server.memory.pagecache.size`), such as `512m`. Default: the image's 512M. */
+  /**
+   * Page cache size (`server.memory.pagecache.size`), such as `512m`. Default: what Neo4j's
+   * recommendation for `resources.memory` leaves after the heap, when that is set, else the image's 512M.
+   */
   pageCacheSize?: string;
+  /** CPU and memory limits per member. Default: none. */
+  resources?: MemberResourcesArgs;
+  /**
+   * Extra JVM arguments per member (`server.jvm.additional`), such as `["-XX:+ExitOnOutOfMemoryError"]`:
+   * one argument per entry, no spaces; heap flags are refused (use heapSize). Default: none.
+   */
+  jvmAdditionalArgs?: string[];
   /** The default database created at first start (`initial.dbms.default_database`). Default `neo4j`. */
   defaultDatabase?: string;
   /** Extra Neo4j settings by name; Neo4jClusterArgs documents them (their values may be outputs). */
@@ -167,6 +181,8 @@ export interface ClusterSpec {
   prometheusMetrics: boolean;
   heapSize?: string;
   pageCacheSize?: string;
+  /** CPU and memory limits and JVM arguments, the same for every member. */
+  resources: MemberResources;
   defaultDatabase: string;
   stopGracePeriodSeconds: number;
   members: MemberSpec[];
@@ -295,6 +311,8 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       `(${args.heapSize}) is larger than pageCacheSize (${args.pageCacheSize}): Neo4j reads the graph through the page cache, so memory usually serves it better there; check the two are not swapped`,
     );
 
+  const resources = planResources(args, check);
+
   const stopGracePeriodSeconds = orDefault(args.stopGracePeriodSeconds, DEFAULT_STOP_GRACE_SECONDS, (v) =>
     check.wholeNumber("stopGracePeriodSeconds", v, STOP_GRACE_SECONDS),
   );
@@ -338,8 +356,9 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       advertisedHost,
       onlineBackup,
       prometheusMetrics,
-      heapSize: args.heapSize,
-      pageCacheSize: args.pageCacheSize,
+      heapSize: resources.heapSize,
+      pageCacheSize: resources.pageCacheSize,
+      resources,
       defaultDatabase,
       stopGracePeriodSeconds,
       members,

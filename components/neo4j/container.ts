@@ -46,6 +46,11 @@ export interface MemberContainerPlan {
   labels: Record<string, string>;
   authFilePath: string;
   authDelivery: AuthDelivery;
+  /**
+   * Container limits. Memory and memory + swap are the same number: no swap, which Neo4j asks
+   * for, since a swapped-out page cache or heap is slower than a cache miss.
+   */
+  limits: { memoryMb?: number; memorySwapMb?: number; cpus?: string };
 }
 
 /**
@@ -97,5 +102,10 @@ export function memberContainerPlan(
     },
     authFilePath: AUTH_FILE_PATH,
     authDelivery: delivery,
+    limits: {
+      memoryMb: spec.resources.memoryMb,
+      memorySwapMb: spec.resources.memoryMb,
+      cpus: spec.resources.cpus,
+    },
   };
 }

@@ -66,6 +66,9 @@ export function memberSettings(spec: ClusterSpec, member: MemberSpec): Settings 
     settings["server.memory.heap.max_size"] = spec.heapSize;
   }
   if (spec.pageCacheSize !== undefined) settings["server.memory.pagecache.size"] = spec.pageCacheSize;
+  // The image appends this one to the distribution's own JVM arguments, split on spaces.
+  if (spec.resources.jvmAdditionalArgs.length > 0)
+    settings["server.jvm.additional"] = spec.resources.jvmAdditionalArgs.join(" ");
 
   if (spec.clustered) {
     Object.assign(settings, {

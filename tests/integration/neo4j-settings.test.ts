@@ -3,6 +3,7 @@ import * as path from "path";
 import { planCluster } from "../../components/neo4j/cluster-spec";
 import { memberSettings, settingProblem } from "../../components/neo4j/settings";
 import { atLeast, parseVersion } from "../../components/neo4j/version";
+import { recommendedHeap, recommendedPageCache, recommendedReserve } from "../../components/neo4j/resources";
 import { prepareNeo4jTestServer } from "../helpers/neo4j-test-server";
 
 import catalogJson from "../../components/neo4j/settings-catalog.json";
@@ -15,7 +16,7 @@ const PROBE = path.join(__dirname, "settings-probe", "Neo4jSettingsProbe.java");
 const { classpath } = prepareNeo4jTestServer();
 
 /** Runs the probe with Neo4j Community 5.26's own jars (the ones the test server runs). */
-function probe(mode: "list" | "validate", input = ""): string {
+function probe(mode: "list" | "validate" | "memory", input = ""): string {
   return execFileSync("java", ["-cp", classpath, PROBE, mode], { input, encoding: "utf8" }).trim();
 }
 
@@ -63,6 +64,17 @@ describe("Neo4j's strict validation on what the library renders", () => {
     expect(probe("validate", lines.join("\n"))).toBe("ACCEPTED");
   });
 
+  it("accepts the memory split and JVM arguments a memory limit gives", () => {
+    const spec = planCluster("solo", {
+      image: "neo4j:5.26-community",
+      resources: { memory: "3g", cpus: 2 },
+      jvmAdditionalArgs: ["-XX:+ExitOnOutOfMemoryError", "-Dlog4j2.formatMsgNoLookups=true"],
+    }).spec;
+    const lines = Object.entries(memberSettings(spec, spec.members[0])).map(([k, v]) => `${k}=${v}`);
+    expect(lines).toEqual(expect.arrayContaining(["server.memory.heap.max_size=1280m"]));
+    expect(probe("validate", lines.join("\n"))).toBe("ACCEPTED");
+  });
+
   it("refuses the blog post's Neo4j 4 names and Enterprise settings, as the library says it would", () => {
     const community = { version: v526, edition: "community" as const };
     for (const name of [
@@ -74,5 +86,26 @@ describe("Neo4j's strict validation on what the library renders", () => {
       expect(settingProblem(name, community)).toBeDefined();
       expect(probe("validate", `${name}=true`)).toMatch(/^REFUSED .*No declared setting with name/);
     }
+  });
+});
+
+describe("the memory split against neo4j-admin server memory-recommendation's own numbers", () => {
+  it("keeps the same reserve, heap and page cache from 256 MiB to 1 TiB", () => {
+    const MIB = 1024 ** 2;
+    const sizes = [
+      256, 700, 1024, 1500, 2048, 3000, 4096, 6000, 8192, 12288, 16384, 30000, 65536, 200000, 1048576,
+      2097152,
+    ].map((m) => m * MIB);
+    const neo4j = probe("memory", sizes.join("\n"))
+      .split("\n")
+      .map((line) => line.split(" ").map(Number));
+    expect(
+      sizes.map((total) => [
+        total,
+        recommendedReserve(total),
+        recommendedHeap(total),
+        recommendedPageCache(total),
+      ]),
+    ).toEqual(neo4j);
   });
 });

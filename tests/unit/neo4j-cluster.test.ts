@@ -139,6 +139,24 @@ describe("Neo4jCluster under the mock runtime", () => {
     expect((await containerInputs("core-3")).envs).toContain("NEO4J_db_logs_query_enabled=INFO");
   });
 
+  it("limits every member's memory (without swap) and CPUs, and sizes heap and page cache within it", async () => {
+    new Neo4jCluster("core", {
+      acceptLicenseAgreement: "yes",
+      adminPassword: "password123",
+      resources: { memory: "4g", cpus: 2 },
+    });
+    for (const name of ["core-1", "core-3"]) {
+      const c = await containerInputs(name);
+      expect([c.memory, c.memorySwap, c.cpus]).toEqual([4096, 4096, "2"]);
+      expect(c.envs).toEqual(
+        expect.arrayContaining([
+          "NEO4J_server_memory_heap_max__size=2g",
+          "NEO4J_server_memory_pagecache_size=512m",
+        ]),
+      );
+    }
+  });
+
   it("keeps the admin password out of the environment and delivers it as a secret upload", async () => {
     const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
     const c = await containerInputs("core-1");
