@@ -3,23 +3,24 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Neo4jCluster } from "./neo4j-cluster";
-import { inputErrors } from "./neo4j/errors";
 import { dockerLabels } from "./common/docker-labels";
+import { checkedInput } from "./common/checked-input";
 import {
-  BACKUP_VOLUME_COMPONENT,
   BackupShapeArgs,
+  ClusterFacts,
   RUNNER_PATHS,
-  planBackup,
-  pushgatewayUrlProblem,
+  checkPushgatewayUrl,
   renderRunnerConfig,
   runnerHealthcheck,
+  validateBackupArgs,
 } from "./backup/spec";
 
 export const BACKUP_VOLUME_TYPE = "neo4j-estate:index:BackupVolume";
 
 /**
  * BackupVolume's arguments: the plain ones that shape the runner (BackupShapeArgs, checked in the
- * constructor), the cluster, and the ones that may be Pulumi outputs.
+ * constructor), the cluster, and the ones that may be Pulumi outputs, checked when they resolve.
+ * A new argument goes in BackupShapeArgs too: the constructor refuses keys it does not know.
  */
 export interface BackupVolumeArgs extends BackupShapeArgs {
   /** The cluster to back up. It must run an Enterprise image with `onlineBackup` on (its default). */
@@ -30,10 +31,6 @@ export interface BackupVolumeArgs extends BackupShapeArgs {
    * `/metrics/job/neo4j_backup/instance/<runner container>`. Plain http only. Default: no push.
    */
   pushgatewayUrl?: pulumi.Input<string>;
-  /** Docker restart policy for the runner. Default `unless-stopped`. */
-  restart?: "no" | "on-failure" | "always" | "unless-stopped";
-  /** Extra Docker labels on the runner and the volume. */
-  labels?: Record<string, string>;
 }
 
 /**
@@ -66,19 +63,17 @@ export class BackupVolume extends pulumi.ComponentResource {
   public readonly restoreCommand: pulumi.Output<string>;
 
   constructor(name: string, args: BackupVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
-    const fail = inputErrors(BACKUP_VOLUME_COMPONENT, name);
-    const cluster = args?.cluster;
-    if (!(cluster instanceof Neo4jCluster))
-      throw fail("cluster", "is required: pass the Neo4jCluster to back up");
-    const spec = planBackup(name, args, {
-      edition: cluster.edition,
-      onlineBackup: cluster.onlineBackup,
-      image: cluster.image,
-      neo4jVersion: cluster.neo4jVersion,
-      defaultDatabase: cluster.defaultDatabase,
-    });
+    // Validate before super(): a bad argument must not register even the component.
+    const given: unknown = args?.cluster;
+    const { spec, warnings } = validateBackupArgs(
+      name,
+      args,
+      given instanceof Neo4jCluster ? clusterFacts(given) : undefined,
+    );
+    const cluster = args.cluster;
 
     super(BACKUP_VOLUME_TYPE, name, {}, opts);
+    for (const warning of warnings) pulumi.log.warn(warning, this);
 
     const labels = dockerLabels({ ...(args.labels ?? {}), "neo4j-estate.backup": name });
 
@@ -105,13 +100,13 @@ export class BackupVolume extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const pushgatewayUrl =
+      args.pushgatewayUrl === undefined
+        ? undefined
+        : checkedInput(args.pushgatewayUrl, (url) => checkPushgatewayUrl(name, url));
     const config = pulumi
-      .all([cluster.backupEndpoints, cluster.members, cluster.adminUsername, args.pushgatewayUrl])
+      .all([cluster.backupEndpoints, cluster.members, cluster.adminUsername, pushgatewayUrl])
       .apply(([backupEndpoints, members, adminUsername, pushgatewayUrl]) => {
-        if (pushgatewayUrl !== undefined) {
-          const problem = pushgatewayUrlProblem(pushgatewayUrl);
-          if (problem) throw fail("pushgatewayUrl", problem);
-        }
         return renderRunnerConfig(spec, {
           backupEndpoints,
           boltAddresses: members.map((m) => m.internalBoltAddress),
@@ -183,4 +178,15 @@ export class BackupVolume extends pulumi.ComponentResource {
       restoreCommand: this.restoreCommand,
     });
   }
+}
+
+/** What BackupVolume's checks need to know about the cluster, all of it known at construction. */
+export function clusterFacts(cluster: Neo4jCluster): ClusterFacts {
+  return {
+    edition: cluster.edition,
+    onlineBackup: cluster.onlineBackup,
+    image: cluster.image,
+    neo4jVersion: cluster.neo4jVersion,
+    defaultDatabase: cluster.defaultDatabase,
+  };
 }

@@ -188,10 +188,10 @@ export function parseSchedule(text: string): Schedule {
     const seconds = ms / 1000;
     if (seconds < MIN_INTERVAL_SECONDS)
       throw new Error(
-        `an interval must be at least ${MIN_INTERVAL_SECONDS} seconds (got ${JSON.stringify(text)})`,
+        `must be an interval of at least ${MIN_INTERVAL_SECONDS} seconds, since every run starts a JVM for neo4j-admin (got ${JSON.stringify(text)})`,
       );
     if (!Number.isInteger(seconds))
-      throw new Error(`an interval must be a whole number of seconds (got ${JSON.stringify(text)})`);
+      throw new Error(`must be an interval of whole seconds (got ${JSON.stringify(text)})`);
     return { kind: "interval", text: trimmed, seconds };
   }
   if (trimmed.startsWith("@") || /\s/.test(trimmed)) return parseCron(trimmed);

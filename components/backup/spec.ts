@@ -3,8 +3,23 @@
  * cluster says about itself go in; a spec, the runner's configuration file, the neo4j-admin options
  * and the health check come out, or an InputError naming the field.
  */
-import { Checks, STOP_GRACE_SECONDS, argChecks, orDefault } from "../neo4j/checks";
-import { databaseNameProblem, resourceNameProblem } from "../neo4j/names";
+import {
+  Checks,
+  STOP_GRACE_SECONDS,
+  argChecks,
+  formatDuration,
+  isDeferred,
+  orDefault,
+  shown,
+} from "../neo4j/checks";
+import { checkLabels } from "../neo4j/cluster-args";
+import {
+  RESTART_POLICIES,
+  RestartPolicy,
+  databaseNameProblem,
+  dockerObjectNameProblem,
+  resourceNameProblem,
+} from "../neo4j/names";
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
 
 export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
@@ -81,6 +96,75 @@ export interface BackupShapeArgs {
   stopGracePeriodSeconds?: number;
   /** BackupVolumeArgs documents it; here it is only checked when it is a plain string. */
   pushgatewayUrl?: unknown;
+  /** BackupVolumeArgs documents it: the Neo4jCluster to back up. */
+  cluster?: unknown;
+  /** Restart policy for the runner. Default `unless-stopped`. */
+  restart?: RestartPolicy;
+  /** Extra labels on the runner and the volume. Keys starting with `neo4j-estate.` are the component's own. */
+  labels?: Record<string, string>;
+}
+
+/** Every key BackupVolume takes; the compiler keeps it complete, and unknown keys are refused as typos. */
+export const BACKUP_ARG_KEYS = Object.keys({
+  cluster: true,
+  schedule: true,
+  databases: true,
+  chainLength: true,
+  retention: true,
+  hostPath: true,
+  volumeName: true,
+  backupAtStart: true,
+  pageCacheSize: true,
+  heapSize: true,
+  stopGracePeriodSeconds: true,
+  pushgatewayUrl: true,
+  restart: true,
+  labels: true,
+} satisfies Record<keyof BackupShapeArgs, true>);
+
+/** Arguments that may be Pulumi outputs (or, for the cluster, a resource); every other one must be plain. */
+const NOT_PLAIN_KEYS = ["cluster", "pushgatewayUrl"];
+
+/**
+ * Checks every argument of a BackupVolume named `name` against each other and against the
+ * cluster (`undefined` when none was given): throws an InputError naming the field on the first
+ * problem, returns the plan and the warnings (legal but likely mistakes) to log. The component
+ * calls it before `super()`, Neo4jEnterprise before it registers any part.
+ */
+export function validateBackupArgs(
+  name: string,
+  args: unknown,
+  cluster: ClusterFacts | undefined,
+): { spec: BackupSpec; warnings: string[] } {
+  const check = argChecks(BACKUP_VOLUME_COMPONENT, name);
+  const given = check.args<BackupShapeArgs>(args, BACKUP_ARG_KEYS, NOT_PLAIN_KEYS, "{ cluster }");
+  if (!cluster)
+    throw check.fail(
+      "cluster",
+      `is required: pass the Neo4jCluster to back up (got ${shown(given.cluster)})`,
+    );
+  const spec = planBackup(name, given, cluster);
+  if (given.pushgatewayUrl !== undefined && !isDeferred(given.pushgatewayUrl))
+    checkPushgatewayUrl(name, given.pushgatewayUrl);
+  orDefault(given.restart, undefined, (v) => check.oneOf("restart", v, RESTART_POLICIES));
+  orDefault(given.labels, undefined, (v) => checkLabels(check, "labels", v));
+
+  const warnings: string[] = [];
+  if (spec.retention.kind === "days" && spec.retention.count * 86400 < spec.periodSeconds)
+    warnings.push(
+      `${BACKUP_VOLUME_COMPONENT} "${name}": retention.days is ${spec.retention.count}, shorter than the ${formatDuration(spec.periodSeconds * 1000)} between backups, so only the newest chain is ever kept; keep at least one period's worth of days`,
+    );
+  return { spec, warnings };
+}
+
+/** Checks a Pushgateway address, plain or once an output resolves. */
+export function checkPushgatewayUrl(name: string, url: unknown): string {
+  const problem =
+    typeof url === "string"
+      ? pushgatewayUrlProblem(url)
+      : `must be a URL such as http://monitoring-pushgateway:9091 (got ${shown(url)})`;
+  if (problem) throw argChecks(BACKUP_VOLUME_COMPONENT, name).fail("pushgatewayUrl", problem);
+  return url as string;
 }
 
 export interface BackupSpec {
@@ -107,7 +191,6 @@ export interface BackupSpec {
   stopGracePeriodSeconds: number;
 }
 
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PUSHGATEWAY_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
 
 /** Checks a Pushgateway address; returns the problem, or undefined when it is fine. */
@@ -152,13 +235,14 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
 
   let databases: string[] | undefined;
   if (args.databases !== undefined) {
-    if (!Array.isArray(args.databases) || args.databases.length === 0)
+    check.list("databases", args.databases, 'database names, such as ["neo4j"]');
+    if (args.databases.length === 0)
       throw fail("databases", "must name at least one database, or be left out to back up every database");
     for (const db of args.databases)
       if (databaseNameProblem(db))
         throw fail(
           "databases",
-          `entry ${JSON.stringify(db)} is not a Neo4j database name (3-63 lowercase letters, digits, dots or dashes); globs are not accepted because each database gets its own folder`,
+          `entry ${shown(db)} is not a Neo4j database name (3-63 lowercase letters, digits, dots or dashes, starting with a letter); globs are not accepted because each database gets its own folder`,
         );
     if (new Set(args.databases).size !== args.databases.length)
       throw fail("databases", `names a database twice (${args.databases.join(", ")})`);
@@ -180,17 +264,10 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     hostPath = check.hostDirectory("hostPath", args.hostPath);
   } else {
     volumeName = args.volumeName ?? `${name}-data`;
-    if (!VOLUME_NAME.test(volumeName))
-      throw fail(
-        "volumeName",
-        `must be a Docker volume name: letters, digits, _ . - (got ${JSON.stringify(volumeName)})`,
-      );
+    const problem = dockerObjectNameProblem(volumeName);
+    if (problem) throw fail("volumeName", problem);
   }
 
-  if (typeof args.pushgatewayUrl === "string") {
-    const problem = pushgatewayUrlProblem(args.pushgatewayUrl);
-    if (problem) throw fail("pushgatewayUrl", problem);
-  }
   for (const field of ["pageCacheSize", "heapSize"] as const)
     if (args[field] !== undefined) check.size(field, args[field]);
   const stopGracePeriodSeconds = orDefault(
@@ -211,7 +288,7 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     defaultDatabase: cluster.defaultDatabase,
     chainLength,
     retention,
-    backupAtStart: args.backupAtStart ?? true,
+    backupAtStart: orDefault(args.backupAtStart, true, (v) => check.boolean("backupAtStart", v)),
     pageCacheSize: args.pageCacheSize,
     heapSize: args.heapSize,
     stopGracePeriodSeconds,

@@ -227,6 +227,16 @@ export interface Checks {
   plain(field: string, value: unknown): void;
   /** An object with only the given keys: a misspelled key would otherwise be silently ignored. */
   object<T extends object>(field: string, value: unknown, keys: readonly string[], what?: string): T;
+  /**
+   * A component's argument object: only known keys, and plain values except for the arguments
+   * that may be Pulumi inputs (checked by the component when they resolve).
+   */
+  args<T extends object>(
+    value: unknown,
+    keys: readonly string[],
+    inputKeys: readonly string[],
+    example: string,
+  ): T;
   wholeNumber(field: string, value: unknown, range: Range): number;
   /** A finite number (fractions allowed) in a range. */
   number(field: string, value: unknown, range: Range): number;
@@ -288,6 +298,21 @@ export function argChecks(component: string, resourceName: string): Checks {
         );
       }
       return value as T;
+    },
+    args<T extends object>(
+      value: unknown,
+      keys: readonly string[],
+      inputKeys: readonly string[],
+      example: string,
+    ) {
+      const given = checks.object<Record<string, unknown>>(
+        "",
+        value,
+        keys,
+        `an object of arguments such as ${example}`,
+      );
+      for (const key of keys) if (!inputKeys.includes(key)) checks.plain(key, given[key]);
+      return given as T;
     },
     wholeNumber(field, value, range) {
       if (typeof value !== "number" || !Number.isInteger(value) || !inRange(value, range))

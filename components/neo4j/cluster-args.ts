@@ -53,14 +53,12 @@ const SHORT_HEALTH_WAIT_SECONDS = 60;
  */
 export function validateClusterArgs(name: string, args: unknown): { spec: ClusterSpec; warnings: string[] } {
   const check = argChecks(NEO4J_CLUSTER_COMPONENT, name);
-  const given = check.object<ClusterShapeArgs>(
-    "",
+  const given = check.args<ClusterShapeArgs>(
     args,
     CLUSTER_ARG_KEYS,
-    'an object of arguments such as { acceptLicenseAgreement: "eval" }',
+    INPUT_KEYS,
+    '{ acceptLicenseAgreement: "eval" }',
   );
-  for (const key of CLUSTER_ARG_KEYS)
-    if (!INPUT_KEYS.includes(key)) check.plain(key, given[key as keyof ClusterShapeArgs]);
 
   const { spec, warnings } = planCluster(name, given);
   const authWarning = authDeliveryWarning(spec);

@@ -3,6 +3,7 @@ import {
   backupOptions,
   planBackup,
   renderRunnerConfig,
+  validateBackupArgs,
   runnerHealthcheck,
   shellQuote,
 } from "../../components/backup/spec";
@@ -28,7 +29,9 @@ describe("schedules", () => {
   });
 
   it("refuses intervals under a minute and text that is neither interval nor cron", () => {
-    expect(() => parseSchedule("30s")).toThrow('at least 60 seconds (got "30s")');
+    expect(() => parseSchedule("30s")).toThrow(
+      'at least 60 seconds, since every run starts a JVM for neo4j-admin (got "30s")',
+    );
     expect(() => parseSchedule("hourly")).toThrow('like "30m", "6h" or "1d", or a cron expression');
   });
 
@@ -109,7 +112,10 @@ describe("planBackup", () => {
   });
 
   it.each([
-    [{ schedule: "5s" }, 'schedule an interval must be at least 60 seconds (got "5s")'],
+    [
+      { schedule: "5s" },
+      'schedule must be an interval of at least 60 seconds, since every run starts a JVM for neo4j-admin (got "5s")',
+    ],
     [{ schedule: "0 25 * * *" }, "schedule hour field: 25 is outside 0-23"],
     [{ databases: [] }, "databases must name at least one database"],
     [{ databases: ["Neo4j"] }, 'databases entry "Neo4j" is not a Neo4j database name'],
@@ -121,7 +127,7 @@ describe("planBackup", () => {
     [{ retention: { days: 0 } }, "retention.days must be a whole number from 1 to 10000 (got 0)"],
     [{ hostPath: "backups" }, "hostPath must be an absolute host directory"],
     [{ hostPath: "/srv/b", volumeName: "x" }, "volumeName cannot be set together with hostPath"],
-    [{ volumeName: "bad name" }, "volumeName must be a Docker volume name"],
+    [{ volumeName: "bad name" }, "volumeName must be a Docker object name"],
     [{ pushgatewayUrl: "https://pg:9091" }, "pushgatewayUrl must be plain http"],
     [
       { pushgatewayUrl: "http://pg:9091/metrics" },
@@ -138,7 +144,7 @@ describe("planBackup", () => {
   ])("rejects %j with a message naming the field", (args, message) => {
     const error = (() => {
       try {
-        planBackup("backups", args, CLUSTER);
+        validateBackupArgs("backups", args, CLUSTER);
       } catch (e) {
         return (e as Error).message;
       }

@@ -36,6 +36,10 @@ describe("inputs that resolve to bad values fail the deployment with the plain v
       "Neo4jCluster settings",
       'Neo4jCluster "late": settings["db.logs.query.enabled"] must be a string on one line, as neo4j.conf has it, such as "true" or "512m" (got true)',
     ],
+    [
+      "BackupVolume pushgatewayUrl",
+      'BackupVolume "late-backups": pushgatewayUrl must be plain http: the runner pushes with bash alone, which speaks no TLS (got "https://pg:9091")',
+    ],
   ])("%s", (name, message) => {
     expect(failures[name]).toEqual([message]);
   });

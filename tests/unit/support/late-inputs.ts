@@ -24,6 +24,11 @@ export const CASES: Record<string, () => void> = {
       ...admin,
       settings: { "db.logs.query.enabled": late(true as unknown as string) },
     }),
+  "BackupVolume pushgatewayUrl": () =>
+    new c.BackupVolume("late-backups", {
+      cluster: new c.Neo4jCluster("late-backed", admin),
+      pushgatewayUrl: late("https://pg:9091"),
+    }),
 };
 
 async function main() {
