@@ -1,19 +1,22 @@
 import java.nio.file.Path;
-import java.util.Map;
+import org.neo4j.cli.ExecutionContext;
+import org.neo4j.commandline.admin.security.SetInitialPasswordCommand;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import picocli.CommandLine;
 
 /**
  * A Neo4j Community DBMS with Bolt on a loopback port and authentication on, for tests.
  *
  * <p>Usage: {@code java -cp <classpath> Neo4jTestServer.java <home> <port> <password> <ownerPid> [delaySeconds]}.
- * The admin user {@code neo4j} gets the given password with no change required, the way
- * {@code NEO4J_AUTH} sets it in the official image. {@code delaySeconds} holds the port closed
- * that long first, to test clients that must wait for a server that comes up late. Prints
- * {@code NEO4J_TEST_SERVER_READY} once Bolt accepts connections. It shuts down cleanly on SIGTERM
+ * The admin user {@code neo4j} gets the given password with no change required before the DBMS
+ * first starts, the way {@code NEO4J_AUTH} sets it in the official image ({@code neo4j-admin dbms
+ * set-initial-password}): the Bolt port never opens with any other password in force.
+ * {@code delaySeconds} holds the port closed that long first, to test clients that must wait for a
+ * server that comes up late. Prints {@code NEO4J_TEST_SERVER_READY} once Bolt accepts connections. It shuts down cleanly on SIGTERM
  * and when the process {@code ownerPid} ends, so a test run that is killed never leaves a DBMS behind.
  */
 public class Neo4jTestServer {
@@ -28,6 +31,11 @@ public class Neo4jTestServer {
             owner -> owner.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
     if (delaySeconds > 0) Thread.sleep(delaySeconds * 1000);
 
+    int status =
+        new CommandLine(new SetInitialPasswordCommand(new ExecutionContext(home, home.resolve("conf"))))
+            .execute(password);
+    if (status != 0) throw new IllegalStateException("set-initial-password exited with " + status);
+
     DatabaseManagementService dbms =
         new DatabaseManagementServiceBuilder(home)
             .setConfig(BoltConnector.enabled, true)
@@ -36,10 +44,6 @@ public class Neo4jTestServer {
             .setConfig(GraphDatabaseSettings.pagecache_memory, 32L * 1024 * 1024)
             .build();
     Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown));
-
-    dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME)
-        .executeTransactionally(
-            "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
 
     System.out.println("NEO4J_TEST_SERVER_READY");
     System.out.flush();
