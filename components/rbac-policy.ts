@@ -13,7 +13,10 @@ export interface RbacPolicyArgs extends RbacSpec<pulumi.Input<string>> {
    * old one is left as it is (its users and roles stay there).
    */
   uri: pulumi.Input<string>;
-  /** The administrator to connect as, such as a Neo4jCluster's `adminUsername`. Never managed by the policy. */
+  /**
+   * The administrator to connect as, such as a Neo4jCluster's `adminUsername`. Never created,
+   * changed or dropped by the policy: declaring it in `users` is refused at preview.
+   */
   adminUsername: pulumi.Input<string>;
   /** That administrator's password, such as a Neo4jCluster's `adminPassword`. Always treated as a secret. */
   adminPassword: pulumi.Input<string>;
@@ -41,8 +44,13 @@ export class RbacPolicy extends pulumi.ComponentResource {
   public readonly roles: pulumi.Output<RbacProviderInputs["roles"]>;
 
   constructor(name: string, args: RbacPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Validate before super(): a bad spec must not register even the component.
-    const desired = checkRbacSpec(name, args);
+    // Validate before super(): a bad spec must not register even the component. What is only known
+    // later (an adminUsername or password that is an Output) the provider's check refuses at preview.
+    const desired = checkRbacSpec(
+      name,
+      args,
+      typeof args.adminUsername === "string" ? args.adminUsername : undefined,
+    );
     const waitTimeoutSeconds = args.waitTimeoutSeconds ?? 300;
     if (!Number.isInteger(waitTimeoutSeconds) || waitTimeoutSeconds < 1) {
       throw inputErrors(RBAC_POLICY_COMPONENT, name)(
@@ -56,7 +64,7 @@ export class RbacPolicy extends pulumi.ComponentResource {
     const passwords = pulumi.secret(
       pulumi
         .all(userArgs.map((u) => pulumi.output(u.password)))
-        .apply((values) => Object.fromEntries(userArgs.map((u, i) => [u.name, values[i]]))),
+        .apply((values) => userArgs.map((u, i) => ({ name: u.name, password: values[i] }))),
     );
     const inputs: pulumi.Inputs = {
       resourceName: name,

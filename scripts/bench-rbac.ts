@@ -18,7 +18,7 @@ const users = Array.from({ length: USERS }, (_, i) => ({
   name: `bench${i}`,
   password: `bench-password-${i}`,
 }));
-const passwords = Object.fromEntries(users.map((u) => [u.name, u.password]));
+const passwords = new Map(users.map((u) => [u.name, u.password]));
 const desired = checkRbacSpec("bench", { users });
 const managed = { users: users.map((u) => u.name), roles: [] };
 
@@ -26,7 +26,7 @@ async function dropBenchUsers(): Promise<void> {
   const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.username, target.password));
   const session = driver.session({ database: "system" });
   const tx = session.beginTransaction();
-  await Promise.all(users.map((u) => tx.run(`DROP USER \`${u.name}\` IF EXISTS`)));
+  await Promise.all(users.map((u) => tx.run("DROP USER $name IF EXISTS", { name: u.name })));
   await tx.commit();
   await session.close();
   await driver.close();
@@ -40,7 +40,12 @@ async function rawBatch(): Promise<{ ms: number; queries: number }> {
   const session = driver.session({ database: "system" });
   const tx = session.beginTransaction();
   await Promise.all(
-    statements.map((s) => tx.run(s.text, { [s.passwordParameter!]: passwords[s.passwordOf!] })),
+    statements.map((s) =>
+      tx.run(s.text, {
+        ...s.parameters,
+        ...Object.fromEntries(s.passwords.map((p) => [p.parameter, passwords.get(p.user)])),
+      }),
+    ),
   );
   await tx.commit();
   await session.close();
@@ -49,7 +54,7 @@ async function rawBatch(): Promise<{ ms: number; queries: number }> {
   return { ms, queries: statements.length };
 }
 
-async function policy(hashes: Record<string, string>) {
+async function policy(hashes: Map<string, string>) {
   const started = performance.now();
   const result = await syncPolicy({
     resourceName: "bench",
@@ -71,8 +76,8 @@ async function main() {
     await dropBenchUsers();
     const raw = await rawBatch();
     await dropBenchUsers();
-    const full = await policy({});
-    const hashes = Object.fromEntries(users.map((u) => [u.name, passwordHash(u.name, u.password)]));
+    const full = await policy(new Map());
+    const hashes = new Map(users.map((u) => [u.name, passwordHash(u.name, u.password)]));
     const noop = await policy(hashes);
     if (round === 0) continue;
     rows.push(

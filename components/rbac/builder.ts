@@ -1,4 +1,4 @@
-import { quoteName } from "../neo4j/cypher";
+import { cypherNameProblem, quoteName } from "../neo4j/cypher";
 import { userNameProblem } from "./cypher";
 import { GLOB } from "./privileges";
 
@@ -138,13 +138,16 @@ const problems =
   (field, problem) =>
     new PrivilegeBuilderError(`privilege.${call}`, field, problem);
 
-// Neo4j rejects empty names and null bytes; other control characters would only hide in audit logs.
+// Control characters would only hide in audit logs; unpaired surrogates cannot be sent as text.
 const hasControlCharacter = (name: string) =>
   [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 function checkName(name: unknown, field: string, error: Problem): string {
-  if (typeof name !== "string" || name === "" || hasControlCharacter(name)) {
-    throw error(field, `must be a non-empty name without control characters (got ${JSON.stringify(name)})`);
+  if (typeof name !== "string" || hasControlCharacter(name) || cypherNameProblem(name)) {
+    throw error(
+      field,
+      `must be a non-empty name of well-formed Unicode without control characters (got ${JSON.stringify(name)})`,
+    );
   }
   return name;
 }

@@ -1,4 +1,4 @@
-import type { RoleState, UserState } from "./spec";
+import { BUILT_IN_USER, RoleState, UserState } from "./spec";
 
 /**
  * What `pulumi preview` should say about an RbacPolicy: which users, roles and privileges change,
@@ -23,12 +23,14 @@ export interface PolicyProperties {
   waitTimeoutSeconds: number;
   users: UserState[];
   roles: RoleState[];
+  /** The desired passwords' owners, in the order of the `passwords` input (values never needed here). */
+  passwords?: { name: string }[];
 }
 
 export interface RbacDiff {
   /**
    * Paths follow Pulumi's rules: `users[i]`, `roles[i].privileges[k]` index the new inputs for ADD
-   * and UPDATE and the old state for DELETE; a password is `passwords["<user>"]`, never its value.
+   * and UPDATE and the old state for DELETE; a password is `passwords[i]`, never its value.
    */
   detailedDiff: Record<string, PropertyDiff>;
   /** One line per change, names only, in the order the paths were found. */
@@ -64,7 +66,7 @@ export function diffPolicy(
     );
   }
   if (olds.username !== news.username)
-    record("username", "UPDATE", `connects as "${news.username}" instead of "${olds.username}"`);
+    record("username", "UPDATE", `connects as ${q(news.username)} instead of ${q(olds.username)}`);
   if (olds.adminPassword !== news.adminPassword)
     record("adminPassword", "UPDATE", "the admin password changes");
   if (olds.waitTimeoutSeconds !== news.waitTimeoutSeconds) {
@@ -83,22 +85,22 @@ export function diffPolicy(
       record(
         `roles[${i}]`,
         "ADD",
-        `role "${role.name}" is created with ${count(role.privileges.length, "privilege")}`,
+        `role ${q(role.name)} is created with ${count(role.privileges.length, "privilege")}`,
       );
       return;
     }
     const had = new Set(oldRoles[j].privileges);
     const wants = new Set(role.privileges);
     role.privileges.forEach((key, k) => {
-      if (!had.has(key)) record(`roles[${i}].privileges[${k}]`, "ADD", `role "${role.name}": + ${key}`);
+      if (!had.has(key)) record(`roles[${i}].privileges[${k}]`, "ADD", `role ${q(role.name)}: + ${key}`);
     });
     oldRoles[j].privileges.forEach((key, k) => {
-      if (!wants.has(key)) record(`roles[${j}].privileges[${k}]`, "DELETE", `role "${role.name}": - ${key}`);
+      if (!wants.has(key)) record(`roles[${j}].privileges[${k}]`, "DELETE", `role ${q(role.name)}: - ${key}`);
     });
   });
   const newRoles = new Set(news.roles.map((r) => r.name));
   oldRoles.forEach((role, j) => {
-    if (!newRoles.has(role.name)) record(`roles[${j}]`, "DELETE", `role "${role.name}" is dropped`);
+    if (!newRoles.has(role.name)) record(`roles[${j}]`, "DELETE", `role ${q(role.name)} is dropped`);
   });
 
   const oldUsers = olds.users ?? [];
@@ -108,7 +110,7 @@ export function diffPolicy(
     const j = oldUserIndex.get(user.name);
     if (j === undefined) {
       const roles = user.roles.length > 0 ? ` with roles ${user.roles.join(", ")}` : "";
-      record(`users[${i}]`, "ADD", `user "${user.name}" is created${roles}`);
+      record(`users[${i}]`, "ADD", `user ${q(user.name)} is created${roles}`);
       return;
     }
     const old = oldUsers[j];
@@ -116,29 +118,44 @@ export function diffPolicy(
       record(
         `users[${i}].roles`,
         "UPDATE",
-        `user "${user.name}": roles ${listOf(old.roles)} -> ${listOf(user.roles)}`,
+        `user ${q(user.name)}: roles ${listOf(old.roles)} -> ${listOf(user.roles)}`,
       );
     }
     for (const flag of ["passwordChangeRequired", "suspended"] as const) {
       if (old[flag] !== user[flag]) {
-        record(`users[${i}].${flag}`, "UPDATE", `user "${user.name}": ${flag} ${old[flag]} -> ${user[flag]}`);
+        record(
+          `users[${i}].${flag}`,
+          "UPDATE",
+          `user ${q(user.name)}: ${flag} ${old[flag]} -> ${user[flag]}`,
+        );
       }
     }
     if (passwordChanged.has(user.name)) {
+      const k = (news.passwords ?? []).findIndex((p) => p.name === user.name);
       record(
-        `passwords[${JSON.stringify(user.name)}]`,
+        k >= 0 ? `passwords[${k}]` : "passwords",
         "UPDATE",
-        `user "${user.name}": the password changes`,
+        `user ${q(user.name)}: the password changes`,
       );
     }
   });
   const newUsers = new Set(news.users.map((u) => u.name));
   oldUsers.forEach((user, j) => {
-    if (!newUsers.has(user.name)) record(`users[${j}]`, "DELETE", `user "${user.name}" is dropped`);
+    if (newUsers.has(user.name)) return;
+    record(
+      `users[${j}]`,
+      "DELETE",
+      user.name === BUILT_IN_USER
+        ? `user ${q(user.name)} is no longer managed; it is left as it is (RbacPolicy never drops the built-in user)`
+        : `user ${q(user.name)} is dropped`,
+    );
   });
 
   return { detailedDiff, summary };
 }
+
+/** A name as the summary prints it: in double quotes, with JSON's escapes, so any name reads unambiguously. */
+const q = (name: string | undefined) => JSON.stringify(name);
 
 function indexByName(items: { name: string }[]): Map<string, number> {
   return new Map(items.map((item, i) => [item.name, i]));

@@ -39,22 +39,48 @@ export interface BoltCounter {
 
 export const newCounter = (): BoltCounter => ({ reads: 0, writes: 0, transactions: 0 });
 
-/** Errors that mean "not ready yet": connection refused, no leader, system database still starting. */
+/** The code of the error an attempt fails with when the server accepts the connection but never answers. */
+const NO_ANSWER = "RbacPolicy.NoAnswer";
+
+/** Errors that mean "not ready yet": connection refused or unanswered, no leader, system database still starting. */
 function isTransient(error: unknown): boolean {
   const code = (error as { code?: string })?.code ?? "";
   return (
     code === "ServiceUnavailable" ||
     code === "SessionExpired" ||
+    code === NO_ANSWER ||
     code.startsWith("Neo.TransientError.") ||
     code === "Neo.ClientError.Database.DatabaseNotFound" ||
     code === "Neo.ClientError.Cluster.NotALeader"
   );
 }
 
+/** Longest single attempt, in milliseconds: a hung connection is given up and tried afresh. */
+const ATTEMPT_LIMIT_MS = 30_000;
+
+/** Rejects with `error()` if `promise` has not settled after `ms`; the timer never keeps Node alive. */
+function withinMs<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Closes a driver without waiting long for a server that does not answer. */
+async function closeQuietly(driver: Driver): Promise<void> {
+  await withinMs(driver.close(), 2000, () => new Error("driver close timed out")).catch(() => undefined);
+}
+
 /**
  * Opens a driver once the DBMS accepts administration commands on `system` (a fresh cluster
- * elects a leader first): retries with backoff, logs progress, and fails with a clear timeout.
- * Authentication failures are not retried: a wrong password will not become right.
+ * elects a leader first): retries with backoff, logs progress, and fails with a clear message once
+ * `timeoutSeconds` have passed, whatever the failure: refused connections, a port that accepts and
+ * says nothing, a server still starting. Each attempt is cut short at the deadline.
+ * Authentication failures are not retried: a wrong password will not become right, and retrying it
+ * would lock the account (`dbms.security.auth_max_failed_attempts`).
  */
 export async function connectWhenReady(
   connection: Connection,
@@ -67,23 +93,34 @@ export async function connectWhenReady(
   let attempt = 0;
   for (;;) {
     attempt++;
+    const attemptMs = Math.max(1, Math.min(deadline - Date.now(), ATTEMPT_LIMIT_MS));
     const driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.username, connection.password), {
-      connectionTimeout: 5000,
+      connectionTimeout: Math.min(attemptMs, 5000),
+      connectionAcquisitionTimeout: attemptMs,
       maxTransactionRetryTime: 0,
       disableLosslessIntegers: true,
     });
     try {
-      const session = driver.session({ database: "system", defaultAccessMode: neo4j.session.WRITE });
-      try {
-        const result = await session.run("CALL dbms.components() YIELD edition RETURN edition");
-        const edition: Edition =
-          result.records[0]?.get("edition") === "enterprise" ? "enterprise" : "community";
-        return { driver, edition };
-      } finally {
-        await session.close();
-      }
+      const probe = (async () => {
+        const session = driver.session({ database: "system", defaultAccessMode: neo4j.session.WRITE });
+        try {
+          const result = await session.run("CALL dbms.components() YIELD edition RETURN edition");
+          return result.records[0]?.get("edition") === "enterprise" ? "enterprise" : "community";
+        } finally {
+          await session.close();
+        }
+      })();
+      const edition: Edition = await withinMs(probe, attemptMs, () =>
+        Object.assign(
+          new Error(
+            `no Bolt answer within ${Math.ceil(attemptMs / 1000)}s: something accepts connections there but does not speak Bolt (a wrong port, or one that expects TLS: neo4j+s://)`,
+          ),
+          { code: NO_ANSWER },
+        ),
+      );
+      return { driver, edition };
     } catch (error) {
-      await driver.close();
+      await closeQuietly(driver);
       if (!isTransient(error)) throw describeFailure(error, connection.uri);
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -142,43 +179,65 @@ export function roleOfCommand(command: string): string {
   return name.startsWith("`") ? name.slice(1, -1).replace(/``/g, "`") : name;
 }
 
+/** Driver errors that mean the connection broke: after COMMIT was sent, its outcome is unknown. */
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? "";
+  return code === "ServiceUnavailable" || code === "SessionExpired";
+}
+
 /**
  * Runs a plan as one transaction on `system`, statements pipelined: all of it happens or none.
- * Neo4j's error is passed on with the statement's text, which never holds a password.
+ * When Neo4j refuses a statement, every later one in the pipeline fails with the same error; the
+ * first refused statement is the one named, by its `display` text, which never holds a password.
+ * Temporary passwords (see `planRbac`) are made up here, fresh for each run.
  */
 export async function applyPlan(
   driver: Driver,
   plan: RbacStatement[],
-  passwords: Record<string, string>,
+  passwords: Map<string, string>,
   counter: BoltCounter = newCounter(),
 ): Promise<void> {
   if (plan.length === 0) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when called: the provider is serialized as a closure
+  const crypto = require("crypto") as typeof import("crypto");
   const session = driver.session({ database: "system" });
   try {
     const tx = await session.beginTransaction();
     counter.transactions++;
     try {
-      const results = plan.map((statement) => {
-        counter.writes++;
-        const parameters =
-          statement.passwordParameter && statement.passwordOf
-            ? { [statement.passwordParameter]: passwords[statement.passwordOf] }
-            : {};
-        return tx.run(statement.text, parameters).then(
-          () => undefined,
-          (error: unknown) => {
-            throw new Error(`Neo4j refused "${statement.text}": ${messageOf(error)}`);
-          },
+      const settled = await Promise.allSettled(
+        plan.map((statement) => {
+          counter.writes++;
+          const parameters: Record<string, string> = { ...statement.parameters };
+          for (const { parameter, user, temporary } of statement.passwords) {
+            parameters[parameter] = temporary
+              ? crypto.randomBytes(32).toString("base64url")
+              : (passwords.get(user) ?? "");
+          }
+          return tx.run(statement.text, parameters);
+        }),
+      );
+      const refused = settled.findIndex((result) => result.status === "rejected");
+      if (refused >= 0) {
+        const reason = (settled[refused] as PromiseRejectedResult).reason;
+        throw new Error(`Neo4j refused "${plan[refused].display}": ${messageOf(reason)}`);
+      }
+      try {
+        await tx.commit();
+      } catch (error) {
+        if (!isConnectionLoss(error))
+          throw new Error(`Neo4j refused to commit the changes: ${messageOf(error)}`);
+        throw new Error(
+          `the connection to Neo4j was lost while committing (${messageOf(error)}): the ${plan.length} changes may or may not have been applied. ` +
+            "Run the same command again: RbacPolicy reads what the DBMS has and finishes the job either way.",
         );
-      });
-      await Promise.all(results);
-      await tx.commit();
+      }
     } catch (error) {
-      if (tx.isOpen()) await tx.rollback();
+      if (tx.isOpen()) await tx.rollback().catch(() => undefined);
       throw error;
     }
   } finally {
-    await session.close();
+    await session.close().catch(() => undefined);
   }
 }
 
@@ -192,7 +251,7 @@ export function passwordHash(user: string, password: string, salt?: string): str
 }
 
 export function passwordMatches(user: string, password: string, hash: string | undefined): boolean {
-  if (!hash) return false;
+  if (typeof hash !== "string" || hash === "") return false;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when called: the provider is serialized as a closure
   const crypto = require("crypto") as typeof import("crypto");
   const expected = Buffer.from(passwordHash(user, password, hash.split(":")[0]));
@@ -212,9 +271,10 @@ export interface SyncRequest {
   connection: Connection;
   wait: WaitOptions;
   desired: RbacState;
-  passwords: Record<string, string>;
-  /** Stored hashes from the last run; users without a matching hash get their password set. */
-  passwordHashes: Record<string, string>;
+  /** Desired password per user name. Maps, not objects: a user may be called `__proto__`. */
+  passwords: Map<string, string>;
+  /** Stored hashes from the last run; existing users without a matching hash get their password set. */
+  passwordHashes: Map<string, string>;
   managed: { users: string[]; roles: string[] };
 }
 
@@ -230,7 +290,7 @@ export async function syncPolicy(request: SyncRequest): Promise<SyncResult> {
       .filter(
         (u) =>
           existing.has(u.name) &&
-          !passwordMatches(u.name, request.passwords[u.name] ?? "", request.passwordHashes[u.name]),
+          !passwordMatches(u.name, request.passwords.get(u.name) ?? "", request.passwordHashes.get(u.name)),
       )
       .map((u) => u.name);
     const plan = planRbac({
@@ -244,7 +304,7 @@ export async function syncPolicy(request: SyncRequest): Promise<SyncResult> {
     await applyPlan(driver, plan, request.passwords, counter);
     return { state: request.desired, plan, counter };
   } finally {
-    await driver.close();
+    await closeQuietly(driver);
   }
 }
 
@@ -258,6 +318,6 @@ export async function readPolicy(
   try {
     return managedState(await readActual(driver, edition), managed);
   } finally {
-    await driver.close();
+    await closeQuietly(driver);
   }
 }

@@ -1,14 +1,17 @@
 import { inputErrors } from "../neo4j/errors";
 import { quoteName } from "../neo4j/cypher";
-import { grantStatement, parsePrivilegeCommand, revokeStatement } from "./privileges";
+import { parsePrivilegeCommand } from "./privileges";
 import {
   BUILT_IN_ROLES,
+  BUILT_IN_USER,
+  BUILT_IN_USER_PROBLEM,
   RBAC_POLICY_COMPONENT,
   RbacSpec,
   RbacState,
   RoleState,
   UserState,
   checkRbacSpec,
+  connectingUserProblem,
 } from "./spec";
 
 export type Edition = "community" | "enterprise";
@@ -21,12 +24,30 @@ export interface ActualState {
   roles: RoleState[];
 }
 
-/** One administration command. Passwords are never in `text`, only named by `passwordParameter`. */
+/**
+ * A password parameter of a statement: the desired password of `user`, or (`temporary`) a random
+ * one the engine makes up for this run, never stored (see `planRbac` on re-applying passwords).
+ */
+export interface PasswordParameter {
+  parameter: string;
+  user: string;
+  temporary?: boolean;
+}
+
+/**
+ * One administration command. User and role names and passwords are `$parameters` in `text`, so no
+ * name can change what the statement does; graph, label, type and property names, which Cypher only
+ * takes inline, are quoted by `quoteName`.
+ */
 export interface RbacStatement {
+  /** The Cypher sent to Neo4j. */
   text: string;
-  /** The `$parameter` carrying the password of `passwordOf`. */
-  passwordParameter?: string;
-  passwordOf?: string;
+  /** Values of the name parameters in `text`: user and role names, never a password. */
+  parameters: Record<string, string>;
+  /** The password parameters in `text`; their values are bound when the plan runs. */
+  passwords: PasswordParameter[];
+  /** `text` with the names written in, quoted: for logs, previews and errors. Passwords stay `$parameters`. */
+  display: string;
 }
 
 export interface PlanInput {
@@ -36,10 +57,71 @@ export interface PlanInput {
   actual: ActualState;
   /** What this policy created or adopted on earlier runs: only these may be dropped. */
   managed: { users: string[]; roles: string[] };
-  /** Existing users whose password must be set again (the desired one changed). */
+  /** Existing users whose password must be set (not known to be the desired one). */
   passwordChanges: string[];
   /** The user the policy connects as: never declared, dropped, suspended or demoted. */
   connectingUser: string;
+}
+
+/** A piece of a statement: literal Cypher, a user or role name, or a password. */
+type Part = string | { name: string; kind: "user" | "role" } | { password: PasswordParameter };
+
+/**
+ * Numbers the users and roles of one plan, so that a name has the same parameter in every statement
+ * (`$user1`, its password `$password1`) and two names never share one, whatever their characters.
+ */
+class StatementWriter {
+  private readonly numbers = { user: new Map<string, number>(), role: new Map<string, number>() };
+
+  user(name: string): Part {
+    return { name, kind: "user" };
+  }
+
+  role(name: string): Part {
+    return { name, kind: "role" };
+  }
+
+  password(user: string, temporary = false): Part {
+    const n = this.number("user", user);
+    return {
+      password: { parameter: `${temporary ? "temporary_password" : "password"}${n}`, user, temporary },
+    };
+  }
+
+  statement(...parts: Part[]): RbacStatement {
+    const statement: RbacStatement = { text: "", parameters: {}, passwords: [], display: "" };
+    for (const part of parts) {
+      if (typeof part === "string") {
+        statement.text += part;
+        statement.display += part;
+      } else if ("password" in part) {
+        statement.text += `$${part.password.parameter}`;
+        statement.display += `$${part.password.parameter}`;
+        statement.passwords.push(part.password);
+      } else {
+        const parameter = `${part.kind}${this.number(part.kind, part.name)}`;
+        statement.parameters[parameter] = part.name;
+        statement.text += `$${parameter}`;
+        statement.display += quoteName(part.name);
+      }
+    }
+    return statement;
+  }
+
+  /** `a, b` as parts. */
+  list(names: string[], kind: "user" | "role"): Part[] {
+    return names.flatMap((name, i) => [
+      ...(i > 0 ? [", "] : []),
+      kind === "user" ? this.user(name) : this.role(name),
+    ]);
+  }
+
+  private number(kind: "user" | "role", name: string): number {
+    const numbers = this.numbers[kind];
+    let n = numbers.get(name);
+    if (n === undefined) numbers.set(name, (n = numbers.size + 1));
+    return n;
+  }
 }
 
 /**
@@ -47,20 +129,27 @@ export interface PlanInput {
  * match the spec, changing nothing else. Applying the plan and planning again gives no statements.
  * Throws, before anything is changed, when the plan needs Enterprise features on Community, would
  * touch the connecting user, or would leave the DBMS without an active admin.
+ *
+ * A password is set on an existing user in two steps within the one transaction: first a random
+ * temporary password, then the desired one. Neo4j refuses to set a password a user already has
+ * ("Old password and new password cannot be the same"), and after a run whose outcome was lost
+ * (committed, but the reply never came; or the state was not saved) the desired password may well
+ * be the current one: the detour makes every re-apply converge. The temporary password exists only
+ * inside the uncommitted transaction.
+ *
+ * The built-in `neo4j` user is never dropped: removed from the spec, it is left as it is.
  */
 export function planRbac(input: PlanInput): RbacStatement[] {
   const { desired, actual, managed, connectingUser } = input;
   const error = inputErrors(RBAC_POLICY_COMPONENT, input.resourceName);
   checkEdition(input);
   desired.users.forEach((user, u) => {
-    if (user.name === connectingUser) {
-      throw error(
-        `users[${u}].name`,
-        `"${user.name}" is the user RbacPolicy connects as; manage it outside the policy`,
-      );
-    }
+    if (user.name === connectingUser) throw error(`users[${u}].name`, connectingUserProblem(user.name));
+    if (user.name === BUILT_IN_USER && user.suspended)
+      throw error(`users[${u}].suspended`, BUILT_IN_USER_PROBLEM);
   });
 
+  const w = new StatementWriter();
   const actualUsers = new Map(actual.users.map((u) => [u.name, u]));
   const actualRoles = new Map(actual.roles.map((r) => [r.name, r]));
   const desiredUsers = new Set(desired.users.map((u) => u.name));
@@ -71,62 +160,71 @@ export function planRbac(input: PlanInput): RbacStatement[] {
   const privilegeChanges: RbacStatement[] = [];
   for (const role of desired.roles) {
     const existing = actualRoles.get(role.name);
-    if (!existing) roleCreates.push({ text: `CREATE ROLE ${quoteName(role.name)}` });
+    if (!existing) roleCreates.push(w.statement("CREATE ROLE ", w.role(role.name)));
     const have = new Set(existing?.privileges ?? []);
     const want = new Set(role.privileges);
     for (const key of have)
-      if (!want.has(key)) privilegeChanges.push({ text: revokeStatement(key, role.name) });
+      if (!want.has(key)) privilegeChanges.push(w.statement(`REVOKE ${key} FROM `, w.role(role.name)));
     for (const key of want)
-      if (!have.has(key)) privilegeChanges.push({ text: grantStatement(key, role.name) });
+      if (!have.has(key)) privilegeChanges.push(w.statement(`${key} TO `, w.role(role.name)));
   }
 
   const userChanges: RbacStatement[] = [];
   for (const user of desired.users) {
     const existing = actualUsers.get(user.name);
-    const parameter = passwordParameter(user.name);
+    const name = w.user(user.name);
     if (!existing) {
-      userChanges.push({
-        text: `CREATE USER ${quoteName(user.name)} SET PASSWORD $${parameter} ${changeRequired(user)}${user.suspended ? " SET STATUS SUSPENDED" : ""}`,
-        passwordParameter: parameter,
-        passwordOf: user.name,
-      });
-      if (user.roles.length > 0) userChanges.push({ text: grantRoles(user.roles, user.name) });
+      userChanges.push(
+        w.statement(
+          "CREATE USER ",
+          name,
+          " SET PASSWORD ",
+          w.password(user.name),
+          ` ${changeRequired(user)}${user.suspended ? " SET STATUS SUSPENDED" : ""}`,
+        ),
+      );
+      if (user.roles.length > 0) userChanges.push(grantRoles(w, user.roles, user.name));
       continue;
     }
-    const alter: string[] = [];
-    const statement: RbacStatement = { text: "" };
+    const alter: Part[] = [];
     if (passwordChanges.has(user.name)) {
-      alter.push(`SET PASSWORD $${parameter} ${changeRequired(user)}`);
-      statement.passwordParameter = parameter;
-      statement.passwordOf = user.name;
+      userChanges.push(w.statement("ALTER USER ", name, " SET PASSWORD ", w.password(user.name, true)));
+      alter.push(" SET PASSWORD ", w.password(user.name), ` ${changeRequired(user)}`);
     } else if (existing.passwordChangeRequired !== user.passwordChangeRequired) {
-      alter.push(`SET PASSWORD ${changeRequired(user)}`);
+      alter.push(` SET PASSWORD ${changeRequired(user)}`);
     }
     if (existing.suspended !== user.suspended)
-      alter.push(`SET STATUS ${user.suspended ? "SUSPENDED" : "ACTIVE"}`);
-    if (alter.length > 0)
-      userChanges.push({ ...statement, text: `ALTER USER ${quoteName(user.name)} ${alter.join(" ")}` });
+      alter.push(` SET STATUS ${user.suspended ? "SUSPENDED" : "ACTIVE"}`);
+    if (alter.length > 0) userChanges.push(w.statement("ALTER USER ", name, ...alter));
     const revoke = existing.roles.filter((r) => !user.roles.includes(r));
     const grant = user.roles.filter((r) => !existing.roles.includes(r));
     if (revoke.length > 0)
-      userChanges.push({
-        text: `REVOKE ROLE ${revoke.map(quoteName).join(", ")} FROM ${quoteName(user.name)}`,
-      });
-    if (grant.length > 0) userChanges.push({ text: grantRoles(grant, user.name) });
+      userChanges.push(
+        w.statement(`REVOKE ROLE${revoke.length > 1 ? "S" : ""} `, ...w.list(revoke, "role"), " FROM ", name),
+      );
+    if (grant.length > 0) userChanges.push(grantRoles(w, grant, user.name));
   }
 
+  const dropped = new Set<string>();
   const drops: RbacStatement[] = [];
   for (const name of [...managed.users].sort()) {
-    if (!desiredUsers.has(name) && actualUsers.has(name) && name !== connectingUser)
-      drops.push({ text: `DROP USER ${quoteName(name)}` });
+    if (
+      !desiredUsers.has(name) &&
+      actualUsers.has(name) &&
+      name !== connectingUser &&
+      name !== BUILT_IN_USER
+    ) {
+      dropped.add(name);
+      drops.push(w.statement("DROP USER ", w.user(name)));
+    }
   }
   for (const name of [...managed.roles].sort()) {
     if (!desiredRoles.has(name) && actualRoles.has(name) && !BUILT_IN_ROLES.includes(name)) {
-      drops.push({ text: `DROP ROLE ${quoteName(name)}` });
+      drops.push(w.statement("DROP ROLE ", w.role(name)));
     }
   }
 
-  checkAdminRemains(input, drops);
+  checkAdminRemains(input, dropped);
   return [...roleCreates, ...privilegeChanges, ...userChanges, ...drops];
 }
 
@@ -191,13 +289,13 @@ function changeRequired(user: UserState): string {
   return user.passwordChangeRequired ? "CHANGE REQUIRED" : "CHANGE NOT REQUIRED";
 }
 
-function grantRoles(roles: string[], user: string): string {
-  return `GRANT ROLE${roles.length > 1 ? "S" : ""} ${roles.map(quoteName).join(", ")} TO ${quoteName(user)}`;
-}
-
-/** A readable, valid parameter name per user: `password_alice`, `password_jane_doe_example_com`. */
-export function passwordParameter(user: string): string {
-  return `password_${user.replace(/[^A-Za-z0-9_]/g, "_")}`;
+function grantRoles(w: StatementWriter, roles: string[], user: string): RbacStatement {
+  return w.statement(
+    `GRANT ROLE${roles.length > 1 ? "S" : ""} `,
+    ...w.list(roles, "role"),
+    " TO ",
+    w.user(user),
+  );
 }
 
 function checkEdition(input: PlanInput): void {
@@ -215,21 +313,21 @@ function checkEdition(input: PlanInput): void {
   });
 }
 
-/** Refuses a plan that takes the last active `admin` away; the DBMS would have no one to repair it. */
-function checkAdminRemains(input: PlanInput, drops: RbacStatement[]): void {
+/**
+ * Refuses a plan that takes the last active `admin` away (by dropping, suspending or demoting it):
+ * the DBMS would have no one left to repair it.
+ */
+function checkAdminRemains(input: PlanInput, dropped: Set<string>): void {
   if (input.actual.edition !== "enterprise") return;
-  const dropped = new Set(drops.map((d) => d.text));
   const desired = new Map(input.desired.users.map((u) => [u.name, u]));
   const isActiveAdmin = (u: UserState) => !u.suspended && u.roles.includes("admin");
   const before = input.actual.users.filter(isActiveAdmin).length;
-  const after = input.actual.users
-    .filter((u) => !dropped.has(`DROP USER ${quoteName(u.name)}`))
-    .map((u) => desired.get(u.name) ?? u)
-    .filter(isActiveAdmin).length;
-  const added = input.desired.users.filter(
-    (u) => !input.actual.users.some((a) => a.name === u.name) && isActiveAdmin(u),
-  ).length;
-  if (before > 0 && after + added === 0) {
+  const existing = new Set(input.actual.users.map((u) => u.name));
+  const after = [
+    ...input.actual.users.filter((u) => !dropped.has(u.name)).map((u) => desired.get(u.name) ?? u),
+    ...input.desired.users.filter((u) => !existing.has(u.name)),
+  ].filter(isActiveAdmin).length;
+  if (before > 0 && after === 0) {
     throw inputErrors(RBAC_POLICY_COMPONENT, input.resourceName)(
       "users",
       "would leave the DBMS without an active user holding the admin role; keep admin on at least one user",

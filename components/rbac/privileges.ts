@@ -1,4 +1,4 @@
-import { quoteName } from "../neo4j/cypher";
+import { CypherEscapeError, cypherNameProblem, decodeUnicodeEscapes, quoteName } from "../neo4j/cypher";
 
 /**
  * Privileges as Neo4j stores them. A clause a user writes (`TRAVERSE ON GRAPH neo4j`) can stand for
@@ -12,6 +12,10 @@ import { quoteName } from "../neo4j/cypher";
  * what Neo4j reports; both give `Privilege` values whose `key` is rendered one way only, so desired
  * and actual compare exactly. Names are always backticked in our rendering, so the comparison does
  * not depend on when Neo4j chooses to quote.
+ *
+ * A written clause is Cypher, so it is read the way Neo4j reads it: `\u` escapes decoded first (see
+ * neo4j/cypher.ts). What Neo4j reports is not: it prints a name between backticks as it is stored,
+ * without escaping a backslash, so a reported row is read without that pass.
  */
 
 export type Access = "GRANT" | "DENY";
@@ -194,7 +198,14 @@ const isWord = (t: Token | undefined, ...words: string[]) =>
  * returns the privileges Neo4j will store for it.
  */
 export function expandPrivilege(written: string): Privilege[] {
-  const tokens = tokenize(written);
+  let decoded: string;
+  try {
+    decoded = decodeUnicodeEscapes(written);
+  } catch (error) {
+    if (error instanceof CypherEscapeError) throw new PrivilegeSyntaxError(error.message);
+    throw error;
+  }
+  const tokens = tokenize(decoded);
   let access: Access = "GRANT";
   if (isWord(tokens[0], "DENY", "GRANT")) access = tokens.shift()!.text.toUpperCase() as Access;
   if (isWord(tokens[0], "IMMUTABLE")) {
@@ -408,6 +419,8 @@ function readNameList(tokens: Token[], globs: boolean): string[] {
 function nameOf(token: Token, glob: boolean): string {
   if (token.kind === "quoted") {
     if (token.text.length === 0) throw new PrivilegeSyntaxError("has an empty name");
+    const problem = cypherNameProblem(token.text);
+    if (problem) throw new PrivilegeSyntaxError(`has a name that ${problem}`);
     return token.text;
   }
   if (
@@ -420,7 +433,9 @@ function nameOf(token: Token, glob: boolean): string {
 }
 
 function describe(tokens: Token[]): string {
-  return JSON.stringify(tokens.map((t) => (t.kind === "quoted" ? quoteName(t.text) : t.text)).join(" "));
+  const text = (t: Token) =>
+    t.kind !== "quoted" ? t.text : cypherNameProblem(t.text) ? JSON.stringify(t.text) : quoteName(t.text);
+  return JSON.stringify(tokens.map(text).join(" "));
 }
 
 const nameOrStar = (name: string) => (name === "*" ? "*" : quoteName(name));
@@ -445,14 +460,4 @@ function renderKey(p: Omit<Privilege, "key">, shape: Shape): string {
   clause += ` ON ${renderTarget(p.scope, p.target)}`;
   if (p.segment) clause += ` ${p.segment.kind} ${nameOrStar(p.segment.name)}`;
   return `${p.access} ${clause}`;
-}
-
-/** `GRANT … TO \`role\`` for a stored privilege, given its key. */
-export function grantStatement(key: string, role: string): string {
-  return `${key} TO ${quoteName(role)}`;
-}
-
-/** `REVOKE GRANT … FROM \`role\``: removes exactly this stored privilege, given its key. */
-export function revokeStatement(key: string, role: string): string {
-  return `REVOKE ${key} FROM ${quoteName(role)}`;
 }

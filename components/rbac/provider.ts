@@ -1,7 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { passwordHash, passwordMatches, readPolicy, syncPolicy } from "./engine";
 import { RbacDiff, diffPolicy } from "./diff";
-import { RbacState, RoleState, UserState } from "./spec";
+import { passwordProblem } from "./cypher";
+import {
+  BUILT_IN_USER,
+  BUILT_IN_USER_PROBLEM,
+  RbacState,
+  RoleState,
+  UserState,
+  connectingUserProblem,
+} from "./spec";
 
 /**
  * The dynamic provider behind RbacPolicy, kept thin: every method hands over to engine.ts.
@@ -13,7 +21,24 @@ import { RbacState, RoleState, UserState } from "./spec";
  * the component.
  */
 
-/** The dynamic resource's inputs; `adminPassword` and `passwords` arrive as secrets. */
+/** A user's desired password, as the dynamic resource takes it. */
+export interface UserPassword {
+  name: string;
+  password: string;
+}
+
+/** The salted hash of the password last set for a user (see `passwordHash`). */
+export interface UserPasswordHash {
+  name: string;
+  hash: string;
+}
+
+/**
+ * The dynamic resource's inputs; `adminPassword` and `passwords` arrive as secrets. Everything keyed
+ * by a user name is a list of `{ name, … }`, never an object with user names as keys: Pulumi's wire
+ * format turns objects into JavaScript objects key by key, where a user called `__proto__` would
+ * vanish and one called `constructor` would find a value that is not there.
+ */
 export interface RbacProviderInputs {
   resourceName: string;
   uri: string;
@@ -21,14 +46,14 @@ export interface RbacProviderInputs {
   adminPassword: string;
   users: UserState[];
   roles: RoleState[];
-  /** Desired password per user name. */
-  passwords: Record<string, string>;
+  /** Desired password per user. */
+  passwords: UserPassword[];
   waitTimeoutSeconds: number;
 }
 
 /** The dynamic resource's outputs: the inputs without passwords, plus a salted hash per user. */
 export interface RbacProviderOutputs extends Omit<RbacProviderInputs, "passwords"> {
-  passwordHashes: Record<string, string>;
+  passwordHashes: UserPasswordHash[];
 }
 
 const log = (message: string) => console.log(`RbacPolicy: ${message}`);
@@ -41,32 +66,71 @@ function managedOf(state: { users?: UserState[]; roles?: RoleState[] }) {
   return { users: (state.users ?? []).map((u) => u.name), roles: (state.roles ?? []).map((r) => r.name) };
 }
 
-function hashesFor(news: RbacProviderInputs, old: Record<string, string>): Record<string, string> {
-  const hashes: Record<string, string> = {};
-  for (const user of news.users) {
-    const password = news.passwords[user.name];
-    hashes[user.name] = passwordMatches(user.name, password, old[user.name])
-      ? old[user.name]
-      : passwordHash(user.name, password);
-  }
-  return hashes;
+function passwordsOf(news: { passwords?: UserPassword[] }): Map<string, string> {
+  return new Map((Array.isArray(news.passwords) ? news.passwords : []).map((p) => [p.name, p.password]));
 }
 
-function checkPasswords(news: RbacProviderInputs): void {
-  news.users.forEach((user, u) => {
-    const password = news.passwords[user.name];
-    if (typeof password !== "string" || password.length === 0) {
-      throw new Error(
-        `RbacPolicy "${news.resourceName}": users[${u}].password is required (user "${user.name}")`,
-      );
+/** The stored hashes; states written by earlier versions kept them as an object keyed by user name. */
+function hashesOf(olds: {
+  passwordHashes?: UserPasswordHash[] | Record<string, string>;
+}): Map<string, string> {
+  const hashes = olds.passwordHashes ?? [];
+  if (Array.isArray(hashes)) return new Map(hashes.map((h) => [h.name, h.hash]));
+  return new Map(Object.entries(hashes).filter((entry) => typeof entry[1] === "string"));
+}
+
+function hashesFor(news: RbacProviderInputs, old: Map<string, string>): UserPasswordHash[] {
+  const passwords = passwordsOf(news);
+  return news.users.map((user) => {
+    const password = passwords.get(user.name) ?? "";
+    const stored = old.get(user.name);
+    return {
+      name: user.name,
+      hash:
+        stored && passwordMatches(user.name, password, stored) ? stored : passwordHash(user.name, password),
+    };
+  });
+}
+
+/** Pulumi's placeholder, during preview, for an input that is not known yet. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * What is wrong with the inputs, as Pulumi check failures: the user the policy connects as
+ * declared, the built-in `neo4j` user suspended, a password missing or too long to log in with.
+ * Values not known yet (during preview) are skipped; they are checked again before anything runs.
+ */
+export function inputFailures(news: RbacProviderInputs): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const fail = (property: string, field: string, problem: string) =>
+    failures.push({ property, reason: `RbacPolicy "${news.resourceName}": ${field} ${problem}` });
+  const users = Array.isArray(news.users) ? news.users : [];
+  const passwords = Array.isArray(news.passwords) ? news.passwords : undefined;
+  const known = passwords ? passwordsOf(news) : undefined;
+  users.forEach((user, u) => {
+    if (user?.name === UNKNOWN) return;
+    if (typeof news.username === "string" && user.name === news.username)
+      fail("users", `users[${u}].name`, connectingUserProblem(user.name));
+    if (user.name === BUILT_IN_USER && user.suspended === true)
+      fail("users", `users[${u}].suspended`, BUILT_IN_USER_PROBLEM);
+    const password = known?.get(user.name);
+    if (known && password !== UNKNOWN) {
+      const problem = passwordProblem(user.name, password);
+      if (problem) fail("passwords", `users[${u}].password`, problem);
     }
   });
+  return failures;
+}
+
+function checkInputs(news: RbacProviderInputs): void {
+  const failures = inputFailures(news);
+  if (failures.length > 0) throw new Error(failures.map((f) => f.reason).join("\n"));
 }
 
 function outputsOf(
   news: RbacProviderInputs,
   state: RbacState,
-  passwordHashes: Record<string, string>,
+  passwordHashes: UserPasswordHash[],
 ): RbacProviderOutputs {
   return {
     resourceName: news.resourceName,
@@ -84,18 +148,18 @@ async function sync(
   news: RbacProviderInputs,
   olds: Partial<RbacProviderOutputs>,
 ): Promise<RbacProviderOutputs> {
-  checkPasswords(news);
-  const oldHashes = olds.passwordHashes ?? {};
+  checkInputs(news);
+  const oldHashes = hashesOf(olds);
   const result = await syncPolicy({
     resourceName: news.resourceName,
     connection: connectionOf(news),
     wait: { timeoutSeconds: news.waitTimeoutSeconds, log },
     desired: { users: news.users, roles: news.roles },
-    passwords: news.passwords,
+    passwords: passwordsOf(news),
     passwordHashes: oldHashes,
     managed: managedOf(olds),
   });
-  for (const statement of result.plan) log(statement.text);
+  for (const statement of result.plan) log(statement.display);
   return outputsOf(news, result.state, hashesFor(news, oldHashes));
 }
 
@@ -116,37 +180,45 @@ export interface RbacDiffResult extends pulumi.dynamic.DiffResult {
  */
 export function diffRbac(olds: RbacProviderOutputs, news: RbacProviderInputs): RbacDiffResult {
   const kept = new Set((olds.users ?? []).map((u) => u.name));
+  const passwords = passwordsOf(news);
+  const hashes = hashesOf(olds);
   const passwordChanges = news.users
     .filter((u) => kept.has(u.name))
-    .filter((u) => !passwordMatches(u.name, news.passwords[u.name] ?? "", olds.passwordHashes?.[u.name]))
+    .filter((u) => !passwordMatches(u.name, passwords.get(u.name) ?? "", hashes.get(u.name)))
     .map((u) => u.name);
   const { detailedDiff, summary } = diffPolicy(olds, news, passwordChanges);
   return { changes: summary.length > 0, detailedDiff, summary };
 }
 
 /**
- * How long `delete` waits for the DBMS, in seconds. Shorter than `waitTimeoutSeconds`: a DBMS being
- * destroyed is rarely one that is still starting, and when it is gone for good the operator should
- * learn so in seconds, not minutes.
+ * How long `delete` and `read` (`pulumi refresh`) wait for the DBMS, in seconds. Shorter than
+ * `waitTimeoutSeconds`: a DBMS being destroyed or refreshed is rarely one that is still starting,
+ * and when it is gone for good the operator should learn so in seconds, not minutes.
  */
-export const DELETE_WAIT_SECONDS = 30;
+export const SHORT_WAIT_SECONDS = 30;
 
-export function deleteWaitSeconds(waitTimeoutSeconds: number): number {
-  return Math.min(waitTimeoutSeconds, DELETE_WAIT_SECONDS);
+export function shortWaitSeconds(waitTimeoutSeconds: number): number {
+  return Math.min(waitTimeoutSeconds, SHORT_WAIT_SECONDS);
 }
 
-function deleteFailure(
+/** Why `delete` or `read` could not finish, what is left behind, and how to go on. */
+function unreachableFailure(
   props: RbacProviderOutputs,
   managed: { users: string[]; roles: string[] },
+  doing: "remove" | "read",
   cause: unknown,
 ): Error {
   const names = (kind: string, list: string[]) =>
     list.length > 0 ? [`${kind} ${list.map((n) => JSON.stringify(n)).join(", ")}`] : [];
   const what = [...names("users", managed.users), ...names("roles", managed.roles)].join(" and ");
+  const urn = `the URN of the pulumi-nodejs:dynamic:Resource "${props.resourceName}-policy" (\`pulumi stack --show-urns\` lists it)`;
+  const goneForGood =
+    doing === "remove"
+      ? `there is nothing left to remove: drop the resource from the stack with \`pulumi state delete <urn>\`, ${urn}`
+      : `remove the policy from the program and drop it from the stack with \`pulumi state delete <urn>\`, ${urn}`;
   return new Error(
-    `RbacPolicy "${props.resourceName}": could not remove ${what} from Neo4j at ${props.uri}: ${(cause as Error)?.message ?? String(cause)}. ` +
-      "If that DBMS is reachable again, run the command again. If it is gone for good, there is nothing left to remove: " +
-      `drop the resource from the stack with \`pulumi state delete <urn>\`, the URN of the pulumi-nodejs:dynamic:Resource "${props.resourceName}-policy" (\`pulumi stack --show-urns\` lists it).`,
+    `RbacPolicy "${props.resourceName}": could not ${doing} ${what} ${doing === "remove" ? "from" : "on"} Neo4j at ${props.uri}: ${(cause as Error)?.message ?? String(cause)}. ` +
+      `If that DBMS is reachable again, run the command again. If it is gone for good, ${goneForGood}.`,
   );
 }
 
@@ -155,6 +227,10 @@ export const rbacProvider: pulumi.dynamic.ResourceProvider = {
     const result = diffRbac(olds, news);
     for (const line of result.summary) log(`"${news.resourceName}" changes: ${line}`);
     return result;
+  },
+
+  async check(_olds: RbacProviderOutputs, news: RbacProviderInputs) {
+    return { inputs: news, failures: inputFailures(news) };
   },
 
   async create(inputs: RbacProviderInputs) {
@@ -169,12 +245,18 @@ export const rbacProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: RbacProviderOutputs) {
-    const state = await readPolicy(
-      connectionOf(props),
-      { timeoutSeconds: props.waitTimeoutSeconds, log },
-      managedOf(props),
-    );
-    return { id, props: { ...props, users: state.users, roles: state.roles } };
+    const managed = managedOf(props);
+    if (managed.users.length === 0 && managed.roles.length === 0) return { id, props };
+    try {
+      const state = await readPolicy(
+        connectionOf(props),
+        { timeoutSeconds: shortWaitSeconds(props.waitTimeoutSeconds), log },
+        managed,
+      );
+      return { id, props: { ...props, users: state.users, roles: state.roles } };
+    } catch (error) {
+      throw unreachableFailure(props, managed, "read", error);
+    }
   },
 
   async delete(_id: string, props: RbacProviderOutputs) {
@@ -184,14 +266,14 @@ export const rbacProvider: pulumi.dynamic.ResourceProvider = {
       await syncPolicy({
         resourceName: props.resourceName,
         connection: connectionOf(props),
-        wait: { timeoutSeconds: deleteWaitSeconds(props.waitTimeoutSeconds), log },
+        wait: { timeoutSeconds: shortWaitSeconds(props.waitTimeoutSeconds), log },
         desired: { users: [], roles: [] },
-        passwords: {},
-        passwordHashes: {},
+        passwords: new Map(),
+        passwordHashes: new Map(),
         managed,
       });
     } catch (error) {
-      throw deleteFailure(props, managed, error);
+      throw unreachableFailure(props, managed, "remove", error);
     }
   },
 };

@@ -1,5 +1,6 @@
+import { quoteName } from "../neo4j/cypher";
 import { inputErrors } from "../neo4j/errors";
-import { roleNameProblem, userNameProblem } from "./cypher";
+import { passwordProblem, roleNameProblem, userNameProblem } from "./cypher";
 import { PrivilegeSyntaxError, expandPrivilege } from "./privileges";
 
 export const RBAC_POLICY_COMPONENT = "RbacPolicy";
@@ -7,9 +8,15 @@ export const RBAC_POLICY_COMPONENT = "RbacPolicy";
 /** Roles every Neo4j Enterprise DBMS has; RbacPolicy may grant them to users but never creates, changes or drops them. */
 export const BUILT_IN_ROLES = ["PUBLIC", "reader", "editor", "publisher", "architect", "admin"];
 
+/**
+ * The user every Neo4j DBMS is born with. A policy may declare it (when it connects as someone
+ * else) but never suspends or drops it: it is the way back in when everything else is locked out.
+ */
+export const BUILT_IN_USER = "neo4j";
+
 /** A role and its privileges. */
 export interface RbacRole {
-  /** The role name: a letter, then letters, digits and `_`. Not a built-in role. */
+  /** The role name: ASCII letters, digits and `_` (Neo4j's rule), at most 100 characters. Not a built-in role. */
   name: string;
   /**
    * Privileges as Neo4j writes them between GRANT and TO, optionally prefixed with `DENY `:
@@ -21,15 +28,21 @@ export interface RbacRole {
 
 /** A native user. */
 export interface RbacUser<Password = string> {
-  /** The login name: letters, digits and `_ . @ -`. Never the user RbacPolicy connects as. */
+  /**
+   * The login name: printable ASCII except space, `,` and `:` (Neo4j's rule), at most 100
+   * characters. Never the user RbacPolicy connects as.
+   */
   name: string;
-  /** The password; a secret. Only ever sent to Neo4j as a query parameter. */
+  /**
+   * The password; a secret. Only ever sent to Neo4j as a query parameter. A password so long that
+   * Neo4j would refuse the login (over 8192 bytes with the user name, see `passwordProblem`) is refused.
+   */
   password: Password;
   /** Roles granted to the user: declared in `roles` or built in. Default none (every user has PUBLIC). */
   roles?: string[];
   /** Whether the user must change the password at first login. Default false. */
   passwordChangeRequired?: boolean;
-  /** Whether the user is suspended (cannot log in). Default false. Enterprise only. */
+  /** Whether the user is suspended (cannot log in). Default false. Enterprise only; never for `neo4j`. */
   suspended?: boolean;
 }
 
@@ -64,9 +77,14 @@ export interface RbacState {
 /**
  * Validates a spec before anything is deployed and returns it in comparable form. Errors name the
  * component, the resource and the field: `RbacPolicy "access": roles[0].privileges[1] ...`.
- * Passwords are not looked at here; they may not be known yet.
+ * Passwords are checked when they are plain strings; others are checked when they are known, by the
+ * provider's `check`. `connectingUser`, when known, may not be declared.
  */
-export function checkRbacSpec<P>(resourceName: string, spec: RbacSpec<P>): RbacState {
+export function checkRbacSpec<P>(
+  resourceName: string,
+  spec: RbacSpec<P>,
+  connectingUser?: string,
+): RbacState {
   const error = inputErrors(RBAC_POLICY_COMPONENT, resourceName);
   const roles = spec.roles ?? [];
   const users = spec.users ?? [];
@@ -81,10 +99,11 @@ export function checkRbacSpec<P>(resourceName: string, spec: RbacSpec<P>): RbacS
     if (BUILT_IN_ROLES.some((b) => b.toLowerCase() === role.name.toLowerCase())) {
       throw error(
         `${field}.name`,
-        `"${role.name}" is a built-in role; RbacPolicy only manages roles of its own`,
+        `${JSON.stringify(role.name)} is a built-in role; RbacPolicy only manages roles of its own`,
       );
     }
-    if (roleNames.has(role.name)) throw error(`${field}.name`, `"${role.name}" is declared twice`);
+    if (roleNames.has(role.name))
+      throw error(`${field}.name`, `${JSON.stringify(role.name)} is declared twice`);
     roleNames.add(role.name);
     if (!Array.isArray(role.privileges))
       throw error(`${field}.privileges`, "must be a list of privilege clauses");
@@ -104,11 +123,16 @@ export function checkRbacSpec<P>(resourceName: string, spec: RbacSpec<P>): RbacS
     const field = `users[${u}]`;
     const nameProblem = userNameProblem(user?.name);
     if (nameProblem) throw error(`${field}.name`, nameProblem);
-    if (userNames.has(user.name)) throw error(`${field}.name`, `"${user.name}" is declared twice`);
+    if (userNames.has(user.name))
+      throw error(`${field}.name`, `${JSON.stringify(user.name)} is declared twice`);
     userNames.add(user.name);
-    if (user.password === undefined || user.password === null || (user.password as unknown) === "") {
-      throw error(`${field}.password`, "is required");
-    }
+    if (user.name === connectingUser) throw error(`${field}.name`, connectingUserProblem(user.name));
+    const password: unknown = user.password;
+    const problem =
+      typeof password === "string" || password === undefined || password === null
+        ? passwordProblem(user.name, password)
+        : undefined;
+    if (problem) throw error(`${field}.password`, problem);
     const userRoles = user.roles ?? [];
     if (!Array.isArray(userRoles)) throw error(`${field}.roles`, "must be a list of role names");
     userRoles.forEach((role, i) => {
@@ -117,7 +141,7 @@ export function checkRbacSpec<P>(resourceName: string, spec: RbacSpec<P>): RbacS
       if (!roleNames.has(role) && !BUILT_IN_ROLES.includes(role)) {
         throw error(
           `${field}.roles[${i}]`,
-          `"${role}" is neither declared in roles nor a built-in role (${BUILT_IN_ROLES.slice(1).join(", ")})`,
+          `${JSON.stringify(role)} is neither declared in roles nor a built-in role (${BUILT_IN_ROLES.slice(1).join(", ")})`,
         );
       }
     });
@@ -125,6 +149,8 @@ export function checkRbacSpec<P>(resourceName: string, spec: RbacSpec<P>): RbacS
       if (user[flag] !== undefined && typeof user[flag] !== "boolean")
         throw error(`${field}.${flag}`, "must be true or false");
     }
+    if (user.name === BUILT_IN_USER && user.suspended)
+      throw error(`${field}.suspended`, BUILT_IN_USER_PROBLEM);
     return {
       name: user.name,
       roles: [...new Set(userRoles)].sort(),
@@ -135,6 +161,13 @@ export function checkRbacSpec<P>(resourceName: string, spec: RbacSpec<P>): RbacS
 
   return { users: sortByName(userStates), roles: sortByName(roleStates) };
 }
+
+/** Why a policy may not declare the user it connects as. */
+export function connectingUserProblem(name: string): string {
+  return `${JSON.stringify(name)} is the user RbacPolicy connects as (adminUsername); a policy never creates, changes or drops it: manage it outside the policy`;
+}
+
+export const BUILT_IN_USER_PROBLEM = `must not be true for "${BUILT_IN_USER}": RbacPolicy never suspends or drops the built-in user`;
 
 /** Reads one written privilege: our parser for its meaning, then Neo4j's parser for its syntax. */
 function readPrivilege(written: unknown, role: string, error: (problem: string) => Error) {
@@ -158,7 +191,7 @@ function privilegeStatement(written: string, role: string): string {
   const trimmed = written.trim();
   const deny = /^DENY\s/i.test(trimmed);
   const clause = trimmed.replace(/^(DENY|GRANT)\s+/i, "");
-  return `${deny ? "DENY" : "GRANT"} ${clause} TO ${role}`;
+  return `${deny ? "DENY" : "GRANT"} ${clause} TO ${quoteName(role)}`;
 }
 
 /** Errors Neo4j's own Cypher parser reports for a statement; undefined parameters are fine (they are bound at run time). */

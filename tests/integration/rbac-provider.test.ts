@@ -7,12 +7,12 @@ import {
   syncPolicy,
 } from "../../components/rbac/engine";
 import {
-  DELETE_WAIT_SECONDS,
   RbacProviderInputs,
   RbacProviderOutputs,
-  deleteWaitSeconds,
+  SHORT_WAIT_SECONDS,
   diffRbac,
   rbacProvider,
+  shortWaitSeconds,
 } from "../../components/rbac/provider";
 import { checkRbacSpec } from "../../components/rbac/spec";
 import { neo4jTestTarget } from "../helpers/neo4j-target";
@@ -33,7 +33,7 @@ function inputs(
     adminPassword: target.password,
     users: desired.users,
     roles: desired.roles,
-    passwords: Object.fromEntries(users.map((u) => [u.name, u.password])),
+    passwords: users.map((u) => ({ name: u.name, password: u.password })),
     waitTimeoutSeconds: 30,
   };
 }
@@ -61,7 +61,11 @@ async function userNames(): Promise<string[]> {
 async function admin(statement: string): Promise<void> {
   const { driver } = await connectWhenReady({ ...target }, { timeoutSeconds: 10 });
   try {
-    await applyPlan(driver, [{ text: statement }], {});
+    await applyPlan(
+      driver,
+      [{ text: statement, display: statement, parameters: {}, passwords: [] }],
+      new Map(),
+    );
   } finally {
     await driver.close();
   }
@@ -97,7 +101,9 @@ describe("RbacPolicy's provider against a real Neo4j Community server", () => {
     const afterRotation = (await update(created.id, outs, rotated)).outs as RbacProviderOutputs;
     expect(await canLogIn("alice", "alice-second-password")).toBe(true);
     expect(await canLogIn("alice", "alice-first-password")).toBe(false);
-    expect(afterRotation.passwordHashes.bob).toBe(outs.passwordHashes.bob);
+    const hashOf = (o: RbacProviderOutputs, user: string) =>
+      o.passwordHashes.find((h) => h.name === user)?.hash;
+    expect(hashOf(afterRotation, "bob")).toBe(hashOf(outs, "bob"));
 
     await admin("ALTER USER `bob` SET PASSWORD CHANGE NOT REQUIRED");
     const refreshed = await read(created.id, afterRotation);
@@ -122,14 +128,14 @@ describe("RbacPolicy's provider against a real Neo4j Community server", () => {
   it("re-applying an unchanged spec sends no write and a constant number of reads", async () => {
     const users = Array.from({ length: 20 }, (_, i) => ({ name: `reapply${i}`, password: `password-${i}` }));
     const spec = inputs("reapply", users);
-    const sync = (hashes: Record<string, string>, managed: string[]) =>
+    const sync = (hashes: RbacProviderOutputs["passwordHashes"], managed: string[]) =>
       syncPolicy({
         resourceName: "reapply",
         connection: { uri: spec.uri, username: spec.username, password: spec.adminPassword },
         wait: { timeoutSeconds: 10 },
         desired: { users: spec.users, roles: [] },
-        passwords: spec.passwords,
-        passwordHashes: hashes,
+        passwords: new Map(spec.passwords.map((p) => [p.name, p.password])),
+        passwordHashes: new Map(hashes.map((h) => [h.name, h.hash])),
         managed: { users: managed, roles: [] },
       });
     const created = await rbacProvider.create!(spec);
@@ -165,7 +171,7 @@ describe("RbacPolicy's provider against a real Neo4j Community server", () => {
     const bad = {
       ...spec,
       users: [...spec.users, { name: "neo4j", roles: [], passwordChangeRequired: false, suspended: false }],
-      passwords: { ...spec.passwords, neo4j: "other-secret" },
+      passwords: [...spec.passwords, { name: "neo4j", password: "other-secret" }],
     };
     const failure = create(bad);
     await expect(failure).rejects.toThrow('"neo4j" is the user RbacPolicy connects as');
@@ -182,7 +188,7 @@ describe("RbacPolicy's provider against a real Neo4j Community server", () => {
       uri: goneUri,
       users: [...moved.users, { name: "heidi", roles: [], passwordChangeRequired: false, suspended: false }],
       // The hash says grace's password is already set; true there, not on the new DBMS.
-      passwordHashes: { grace: passwordHash("grace", "grace-moved-password") },
+      passwordHashes: [{ name: "grace", hash: passwordHash("grace", "grace-moved-password") }],
       waitTimeoutSeconds: 300,
     };
     // On the new DBMS, grace exists with another password and heidi is someone else's user.
@@ -204,8 +210,8 @@ describe("RbacPolicy's provider against a real Neo4j Community server", () => {
   });
 
   it("gives up deleting from an unreachable DBMS quickly, saying what is left and how to proceed", async () => {
-    expect(deleteWaitSeconds(300)).toBe(DELETE_WAIT_SECONDS);
-    expect(DELETE_WAIT_SECONDS).toBeLessThanOrEqual(30);
+    expect(shortWaitSeconds(300)).toBe(SHORT_WAIT_SECONDS);
+    expect(SHORT_WAIT_SECONDS).toBeLessThanOrEqual(30);
     const goneUri = `bolt://127.0.0.1:${await freePort()}`;
     const spec = inputs("orphan", [
       { name: "ivan", password: "ivan-secret-password" },
@@ -218,7 +224,7 @@ describe("RbacPolicy's provider against a real Neo4j Community server", () => {
       adminPassword: target.password,
       users: spec.users,
       roles: [],
-      passwordHashes: {},
+      passwordHashes: [],
       waitTimeoutSeconds: 2,
     };
     const started = Date.now();

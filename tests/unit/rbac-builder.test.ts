@@ -216,11 +216,11 @@ describe("privilege builder errors", () => {
   it("refuses empty names, control characters and a * mixed with names, naming the call and field", () => {
     fails(
       () => privilege.traverse({ graph: "" }),
-      'privilege.traverse: graph[0] must be a non-empty name without control characters (got "")',
+      'privilege.traverse: graph[0] must be a non-empty name of well-formed Unicode without control characters (got "")',
     );
     fails(
       () => privilege.read({ graph: "neo4j", properties: ["name\n"] }),
-      'privilege.read: properties[0] must be a non-empty name without control characters (got "name\\n")',
+      'privilege.read: properties[0] must be a non-empty name of well-formed Unicode without control characters (got "name\\n")',
     );
     fails(
       () => privilege.setLabel({ graph: "neo4j", labels: ["*", "Person"] }),
@@ -242,7 +242,7 @@ describe("privilege builder errors", () => {
   it("refuses bad user names, globs and arguments an action does not take", () => {
     fails(
       () => privilege.dbms("IMPERSONATE", { users: ["bob smith"] }),
-      "privilege.dbms: users[0] must start with a letter or digit",
+      "privilege.dbms: users[0] must be 1 to 100 printable ASCII characters other than space",
     );
     fails(
       () => privilege.execute("PROCEDURE", ["apoc.*; DROP"]),

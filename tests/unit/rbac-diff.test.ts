@@ -29,6 +29,7 @@ const USERS = [
 const properties = (spec: RbacSpec, connection: Partial<PolicyProperties> = {}): PolicyProperties => ({
   ...CONNECTION,
   ...checkRbacSpec("access", spec),
+  passwords: (spec.users ?? []).map((u) => ({ name: u.name })),
   ...connection,
 });
 
@@ -95,7 +96,7 @@ describe("the preview's detailed diff (pure)", () => {
       "users[0].roles": { kind: "UPDATE", inputDiff: true },
       "users[1].suspended": { kind: "UPDATE", inputDiff: true },
       "users[2].passwordChangeRequired": { kind: "UPDATE", inputDiff: true },
-      'passwords["carol"]': { kind: "UPDATE", inputDiff: true },
+      "passwords[2]": { kind: "UPDATE", inputDiff: true },
     });
     expect(result.summary).toEqual([
       'user "alice": roles analyst -> analyst, reader',
@@ -197,11 +198,11 @@ describe("the provider's diff", () => {
   const inputsOf = (spec: RbacSpec, passwords: Record<string, string>): RbacProviderInputs => ({
     resourceName: "access",
     ...properties(spec),
-    passwords,
+    passwords: (spec.users ?? []).map((u) => ({ name: u.name, password: passwords[u.name] })),
   });
   const outputsOf = (spec: RbacSpec, passwords: Record<string, string>): RbacProviderOutputs => {
-    const hashes = Object.fromEntries(Object.entries(passwords).map(([u, p]) => [u, passwordHash(u, p)]));
-    return { resourceName: "access", ...properties(spec), passwordHashes: hashes };
+    const hashes = Object.entries(passwords).map(([name, p]) => ({ name, hash: passwordHash(name, p) }));
+    return { resourceName: "access", ...properties(spec, { passwords: undefined }), passwordHashes: hashes };
   };
   const PASSWORDS = Object.fromEntries(USERS.map((u) => [u.name, u.password]));
 
@@ -215,7 +216,7 @@ describe("the provider's diff", () => {
 
     const rotated = diffRbac(olds, inputsOf(SEED, { ...PASSWORDS, bob: "bob-rotated-secret" }));
     expect(rotated.changes).toBe(true);
-    expect(rotated.detailedDiff).toEqual({ 'passwords["bob"]': { kind: "UPDATE", inputDiff: true } });
+    expect(rotated.detailedDiff).toEqual({ "passwords[1]": { kind: "UPDATE", inputDiff: true } });
     expect(JSON.stringify(rotated)).not.toContain("secret");
 
     const moved = diffRbac(olds, { ...inputsOf(SEED, PASSWORDS), uri: "neo4j://elsewhere:7687" });
@@ -223,6 +224,35 @@ describe("the provider's diff", () => {
     expect(moved.replaces).toBeUndefined();
     expect(moved.deleteBeforeReplace).toBeUndefined();
     expect(moved.detailedDiff).toEqual({ uri: { kind: "UPDATE", inputDiff: true } });
+  });
+
+  it("reads hashes stored by earlier versions, as an object keyed by user name", () => {
+    const olds = outputsOf(SEED, PASSWORDS);
+    const legacy = {
+      ...olds,
+      passwordHashes: Object.fromEntries(olds.passwordHashes.map((h) => [h.name, h.hash])),
+    } as unknown as RbacProviderOutputs;
+    expect(diffRbac(legacy, inputsOf(SEED, PASSWORDS)).changes).toBe(false);
+  });
+
+  it("compares users named like JavaScript object keys by name, like any other", () => {
+    const names = ["constructor", "__proto__", "toString"];
+    const spec = withUsers(names.map((name) => ({ name, password: `${name}-password` })));
+    const passwords = new Map(names.map((name) => [name, `${name}-password`]));
+    const olds = outputsOf(spec, Object.fromEntries(passwords));
+    // Object.fromEntries keeps "__proto__" as an own key; the provider's lists never rely on that.
+    expect(olds.passwordHashes.map((h) => h.name).sort()).toEqual([...names].sort());
+    expect(diffRbac(olds, inputsOf(spec, Object.fromEntries(passwords))).changes).toBe(false);
+    const rotated = inputsOf(spec, { ...Object.fromEntries(passwords), constructor: "new-password" });
+    expect(diffRbac(olds, rotated).summary).toEqual(['user "constructor": the password changes']);
+  });
+
+  it("says that a removed neo4j user is left in place, not dropped", () => {
+    const neo4j = { name: "neo4j", password: "neo4j-password" };
+    const olds = outputsOf(withUsers([neo4j]), { neo4j: neo4j.password });
+    expect(diffRbac(olds, inputsOf(withUsers([]), {})).summary).toEqual([
+      'user "neo4j" is no longer managed; it is left as it is (RbacPolicy never drops the built-in user)',
+    ]);
   });
 
   it("lists a new user once, not also as a password change", () => {

@@ -38,7 +38,7 @@ const plan = (desired: RbacState, actual: ActualState, extra: Partial<Parameters
     passwordChanges: [],
     connectingUser: "neo4j",
     ...extra,
-  }).map((s) => s.text);
+  }).map((s) => s.display);
 
 describe("privilege normalisation (the form SHOW ROLE r PRIVILEGES AS COMMANDS reports)", () => {
   it("splits TRAVERSE and READ on a graph into NODE * and RELATIONSHIP * rows, names backticked", () => {
@@ -172,7 +172,7 @@ describe("checkRbacSpec", () => {
     ],
     [
       { roles: [{ name: "bad-name", privileges: [] }] },
-      'RbacPolicy "access": roles[0].name must start with a letter',
+      'RbacPolicy "access": roles[0].name must be 1 to 100 ASCII letters, digits and "_"',
     ],
     [
       { roles: [{ name: "r", privileges: ["READ ON GRAPH neo4j"] }] },
@@ -180,7 +180,19 @@ describe("checkRbacSpec", () => {
     ],
     [
       { users: [{ name: "x`) DROP USER neo4j", password: "p" }] },
-      'RbacPolicy "access": users[0].name must start with a letter or digit',
+      'RbacPolicy "access": users[0].name must be 1 to 100 printable ASCII characters other than space, "," and ":"',
+    ],
+    [
+      { users: [{ name: "a".repeat(101), password: "p" }] },
+      'RbacPolicy "access": users[0].name must be 1 to 100 printable ASCII',
+    ],
+    [
+      { users: [{ name: "dan", password: "p".repeat(8150) }] },
+      'RbacPolicy "access": users[0].password is too long to log in with: Neo4j refuses a login message over 8192 bytes, and user "dan" with this password needs 8195; use at most 8147 bytes of UTF-8',
+    ],
+    [
+      { users: [{ name: "neo4j", password: "p", suspended: true }] },
+      'RbacPolicy "access": users[0].suspended must not be true for "neo4j": RbacPolicy never suspends or drops the built-in user',
     ],
     [
       { users: [{ name: "dan", password: "p", roles: ["nobody"] }] },
@@ -219,7 +231,7 @@ describe("planRbac", () => {
       passwordChanges: [],
       connectingUser: "neo4j",
     });
-    expect(statements.map((s) => s.text)).toEqual([
+    expect(statements.map((s) => s.display)).toEqual([
       "CREATE ROLE `admin_assistant`",
       "CREATE ROLE `analyst`",
       "CREATE ROLE `developer`",
@@ -233,17 +245,72 @@ describe("planRbac", () => {
       "GRANT TRAVERSE ON GRAPH `neo4j` NODE * TO `developer`",
       "GRANT TRAVERSE ON GRAPH `neo4j` RELATIONSHIP * TO `developer`",
       "GRANT WRITE ON GRAPH `neo4j` TO `developer`",
-      "CREATE USER `alice` SET PASSWORD $password_alice CHANGE NOT REQUIRED",
+      "CREATE USER `alice` SET PASSWORD $password1 CHANGE NOT REQUIRED",
       "GRANT ROLE `analyst` TO `alice`",
-      "CREATE USER `bob` SET PASSWORD $password_bob CHANGE NOT REQUIRED",
+      "CREATE USER `bob` SET PASSWORD $password2 CHANGE NOT REQUIRED",
       "GRANT ROLE `developer` TO `bob`",
-      "CREATE USER `carol` SET PASSWORD $password_carol CHANGE NOT REQUIRED",
+      "CREATE USER `carol` SET PASSWORD $password3 CHANGE NOT REQUIRED",
       "GRANT ROLE `admin_assistant` TO `carol`",
     ]);
-    expect(statements.find((s) => s.text.startsWith("CREATE USER `bob`"))).toMatchObject({
-      passwordParameter: "password_bob",
-      passwordOf: "bob",
+    // What is sent names every user and role by parameter, the same one in every statement.
+    expect(statements.find((s) => s.display.startsWith("CREATE USER `bob`"))).toEqual({
+      text: "CREATE USER $user2 SET PASSWORD $password2 CHANGE NOT REQUIRED",
+      parameters: { user2: "bob" },
+      passwords: [{ parameter: "password2", user: "bob", temporary: false }],
+      display: "CREATE USER `bob` SET PASSWORD $password2 CHANGE NOT REQUIRED",
     });
+    expect(statements.find((s) => s.display === "GRANT ROLE `developer` TO `bob`")).toMatchObject({
+      text: "GRANT ROLE $role3 TO $user2",
+      parameters: { role3: "developer", user2: "bob" },
+    });
+    expect(statements[4]).toMatchObject({
+      text: "GRANT READ {*} ON GRAPH `neo4j` NODE * TO $role2",
+      parameters: { role2: "analyst" },
+    });
+  });
+
+  it("never writes a user or role name into the statement text, whatever its characters", () => {
+    const hostile = ["x`)DROP_USER_neo4j//", "a\\u0060b", "o'brien", '"quoted"', "$param", "{}"];
+    const spec = checkRbacSpec("access", {
+      users: hostile.map((name) => ({ name, password: "password-1" })),
+    });
+    const statements = planRbac({
+      resourceName: "access",
+      desired: spec,
+      actual: { edition: "community", users: [], roles: [] },
+      managed: { users: [], roles: [] },
+      passwordChanges: [],
+      connectingUser: "neo4j",
+    });
+    expect(statements.map((s) => s.text)).toEqual(
+      hostile
+        .map((_, i) => `CREATE USER $user${i + 1} SET PASSWORD $password${i + 1} CHANGE NOT REQUIRED`)
+        .sort(),
+    );
+    expect(statements.map((s) => Object.values(s.parameters)[0]).sort()).toEqual([...hostile].sort());
+    // The display form quotes them so that Neo4j would read each back exactly.
+    const escaped = statements.find((s) => Object.values(s.parameters).includes("a\\u0060b"))!;
+    expect(escaped.display).toBe(
+      `CREATE USER \`a\\u005cu0060b\` SET PASSWORD $${escaped.passwords[0].parameter} CHANGE NOT REQUIRED`,
+    );
+  });
+
+  it("handles names that are also JavaScript object keys like any other name", () => {
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+    const spec = checkRbacSpec("access", {
+      roles: names.map((name) => ({ name, privileges: ["ACCESS ON DATABASE neo4j"] })),
+      users: names.map((name) => ({ name, password: "password-1", roles: [name] })),
+    });
+    expect(spec.users.map((u) => u.name).sort()).toEqual([...names].sort());
+    const before = enterprise({
+      users: [{ name: "neo4j", roles: ["admin"], passwordChangeRequired: false, suspended: false }],
+    });
+    const statements = plan(spec, before);
+    for (const name of names) {
+      expect(statements).toContain(`CREATE ROLE \`${name}\``);
+      expect(statements).toContain(`GRANT ROLE \`${name}\` TO \`${name}\``);
+    }
+    expect(plan(spec, applied(spec, before))).toEqual([]);
   });
 
   it("plans nothing once its plan is applied", () => {
@@ -301,7 +368,7 @@ describe("planRbac", () => {
     ]);
   });
 
-  it("rotates passwords, changes flags and roles of existing users in one ALTER each", () => {
+  it("sets a password in two steps, through a temporary one, so that setting it again cannot fail", () => {
     const actual = applied(desired, enterprise());
     const changed: RbacState = {
       roles: desired.roles,
@@ -309,29 +376,53 @@ describe("planRbac", () => {
         u.name === "bob" ? { ...u, roles: ["analyst"], suspended: true, passwordChangeRequired: true } : u,
       ),
     };
-    expect(plan(changed, actual, { passwordChanges: ["alice"] })).toEqual([
-      "ALTER USER `alice` SET PASSWORD $password_alice CHANGE NOT REQUIRED",
+    expect(plan(changed, actual, { passwordChanges: ["alice", "bob"] })).toEqual([
+      "ALTER USER `alice` SET PASSWORD $temporary_password1",
+      "ALTER USER `alice` SET PASSWORD $password1 CHANGE NOT REQUIRED",
+      "ALTER USER `bob` SET PASSWORD $temporary_password2",
+      "ALTER USER `bob` SET PASSWORD $password2 CHANGE REQUIRED SET STATUS SUSPENDED",
+      "REVOKE ROLE `developer` FROM `bob`",
+      "GRANT ROLE `analyst` TO `bob`",
+    ]);
+    expect(plan(changed, actual)).toEqual([
       "ALTER USER `bob` SET PASSWORD CHANGE REQUIRED SET STATUS SUSPENDED",
       "REVOKE ROLE `developer` FROM `bob`",
       "GRANT ROLE `analyst` TO `bob`",
     ]);
+    const [temporary] = planRbac({
+      resourceName: "access",
+      desired: changed,
+      actual,
+      managed: { users: [], roles: [] },
+      passwordChanges: ["alice"],
+      connectingUser: "neo4j",
+    });
+    expect(temporary.passwords).toEqual([
+      { parameter: "temporary_password1", user: "alice", temporary: true },
+    ]);
   });
 
-  it("drops only users and roles it manages, never the connecting user or built-in roles", () => {
+  it("drops only users and roles it manages, never the connecting user, neo4j or built-in roles", () => {
     const actual = applied(
       desired,
       enterprise({
         users: [
           { name: "neo4j", roles: ["admin"], passwordChangeRequired: false, suspended: false },
+          { name: "ops", roles: ["admin"], passwordChangeRequired: false, suspended: false },
           { name: "eve", roles: [], passwordChangeRequired: false, suspended: false },
         ],
       }),
     );
+    const managed = {
+      users: ["alice", "bob", "carol", "neo4j", "ops"],
+      roles: ["analyst", "developer", "admin_assistant", "admin"],
+    };
+    // Connecting as neo4j or as ops: neither is dropped, and neo4j is not whoever connects.
+    expect(plan({ users: [], roles: [] }, actual, { managed, connectingUser: "ops" })).not.toContain(
+      "DROP USER `neo4j`",
+    );
     const statements = plan({ users: [], roles: [] }, actual, {
-      managed: {
-        users: ["alice", "bob", "carol", "neo4j"],
-        roles: ["analyst", "developer", "admin_assistant", "admin"],
-      },
+      managed: { ...managed, users: managed.users.filter((u) => u !== "ops") },
     });
     expect(statements).toEqual([
       "DROP USER `alice`",
@@ -343,21 +434,60 @@ describe("planRbac", () => {
     ]);
   });
 
-  it("refuses to manage the user it connects as", () => {
+  it("refuses to manage the user it connects as, on either edition", () => {
     const withAdmin = checkRbacSpec("access", { users: [{ name: "neo4j", password: "x" }] });
-    expect(() => plan(withAdmin, enterprise())).toThrow(
-      'RbacPolicy "access": users[0].name "neo4j" is the user RbacPolicy connects as',
+    for (const actual of [enterprise(), { edition: "community" as const, users: [], roles: [] }]) {
+      expect(() => plan(withAdmin, actual)).toThrow(
+        'RbacPolicy "access": users[0].name "neo4j" is the user RbacPolicy connects as (adminUsername); a policy never creates, changes or drops it',
+      );
+    }
+    // Known when the component is built: refused before anything is registered.
+    expect(() => checkRbacSpec("access", { users: [{ name: "ops", password: "x" }] }, "ops")).toThrow(
+      'RbacPolicy "access": users[0].name "ops" is the user RbacPolicy connects as',
     );
   });
 
-  it("refuses a plan that leaves no active admin", () => {
+  it("never suspends neo4j, whoever connects", () => {
+    const suspended: RbacState = {
+      roles: [],
+      users: [{ name: "neo4j", roles: ["admin"], passwordChangeRequired: false, suspended: true }],
+    };
+    expect(() => plan(suspended, enterprise(), { connectingUser: "ops" })).toThrow(
+      'RbacPolicy "access": users[0].suspended must not be true for "neo4j"',
+    );
+  });
+
+  it.each([
+    ["demoting", { roles: ["reader"] }],
+    ["suspending", { roles: ["admin"], suspended: true }],
+  ])("refuses a plan that leaves no active admin by %s the last one", (_, change) => {
+    const actual = enterprise({
+      users: [
+        { name: "root", roles: ["admin"], passwordChangeRequired: false, suspended: false },
+        { name: "old", roles: ["admin"], passwordChangeRequired: false, suspended: true },
+      ],
+    });
+    const changed = checkRbacSpec("access", { users: [{ name: "root", password: "x", ...change }] });
+    expect(() => plan(changed, actual, { connectingUser: "svc" })).toThrow(
+      'RbacPolicy "access": users would leave the DBMS without an active user holding the admin role',
+    );
+  });
+
+  it("refuses a plan that drops the last active admin, and allows it when another is created", () => {
     const actual = enterprise({
       users: [{ name: "root", roles: ["admin"], passwordChangeRequired: false, suspended: false }],
     });
-    const demoted = checkRbacSpec("access", { users: [{ name: "root", password: "x", roles: ["reader"] }] });
-    expect(() => plan(demoted, actual, { connectingUser: "svc" })).toThrow(
+    const none: RbacState = { users: [], roles: [] };
+    const managed = { users: ["root"], roles: [] };
+    expect(() => plan(none, actual, { connectingUser: "svc", managed })).toThrow(
       "without an active user holding the admin role",
     );
+    const successor = checkRbacSpec("access", { users: [{ name: "heir", password: "x", roles: ["admin"] }] });
+    expect(plan(successor, actual, { connectingUser: "svc", managed })).toEqual([
+      "CREATE USER `heir` SET PASSWORD $password1 CHANGE NOT REQUIRED",
+      "GRANT ROLE `admin` TO `heir`",
+      "DROP USER `root`",
+    ]);
   });
 
   it("fails on Community before changing anything when roles, role grants or suspension are asked for", () => {
@@ -371,7 +501,7 @@ describe("planRbac", () => {
     );
     const usersOnly = checkRbacSpec("access", { users: [{ name: "dan", password: "x" }] });
     expect(plan(usersOnly, community)).toEqual([
-      "CREATE USER `dan` SET PASSWORD $password_dan CHANGE NOT REQUIRED",
+      "CREATE USER `dan` SET PASSWORD $password1 CHANGE NOT REQUIRED",
     ]);
   });
 });
@@ -380,10 +510,25 @@ describe("rbacToCypher", () => {
   it("renders the seed with passwords only as $parameters, and every statement passes Neo4j's parser", () => {
     const statements = rbacToCypher(SEED);
     expect(statements.length).toBe(19);
-    for (const { text } of statements) {
+    for (const { text, display } of statements) {
       expect(text).not.toMatch(/-password/);
+      expect(display).not.toMatch(/-password/);
       expect(cypherSyntaxErrors(text)).toEqual([]);
+      expect(cypherSyntaxErrors(display)).toEqual([]);
     }
+  });
+
+  it("gives two users whose names differ only in punctuation their own parameters", () => {
+    const statements = rbacToCypher({
+      users: [
+        { name: "jane.doe", password: "first-password" },
+        { name: "jane_doe", password: "second-password" },
+      ],
+    });
+    expect(statements.map((s) => [s.parameters, s.passwords])).toEqual([
+      [{ user1: "jane.doe" }, [{ parameter: "password1", user: "jane.doe", temporary: false }]],
+      [{ user2: "jane_doe" }, [{ parameter: "password2", user: "jane_doe", temporary: false }]],
+    ]);
   });
 
   it("renders every privilege family it knows, as GRANT and REVOKE, in statements Neo4j's parser accepts", () => {
@@ -413,7 +558,10 @@ describe("rbacToCypher", () => {
       "EXECUTE FUNCTION apoc.text.* ON DBMS",
       "ALL DBMS PRIVILEGES ON DBMS",
     ];
-    const statements = rbacToCypher({ roles: [{ name: "dba", privileges: clauses }] }).map((s) => s.text);
+    const statements = rbacToCypher({ roles: [{ name: "dba", privileges: clauses }] }).flatMap((s) => [
+      s.text,
+      s.display,
+    ]);
     const revokes = checkRbacSpec("x", {
       roles: [{ name: "dba", privileges: clauses }],
     }).roles[0].privileges.map((k) => `REVOKE ${k} FROM \`dba\``);

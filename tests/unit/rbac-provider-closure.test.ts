@@ -26,7 +26,7 @@ const requireFromString = require("require-from-string");
 const [file, olds, news] = process.argv.slice(1);
 const provider = requireFromString(fs.readFileSync(file, "utf8")).handler();
 const methods = Object.fromEntries(
-  ["create", "diff", "read", "update", "delete"].map((name) => [name, typeof provider[name]]),
+  ["check", "create", "diff", "read", "update", "delete"].map((name) => [name, typeof provider[name]]),
 );
 provider.diff("id", JSON.parse(olds), JSON.parse(news)).then((diff) => {
   const parserLoaded = Object.keys(require.cache).some((m) => m.includes("language-support"));
@@ -76,9 +76,12 @@ describe("the serialized RbacPolicy provider", () => {
     };
     const olds: RbacProviderOutputs = {
       ...connection,
-      passwordHashes: { alice: passwordHash("alice", "first-password") },
+      passwordHashes: [{ name: "alice", hash: passwordHash("alice", "first-password") }],
     };
-    const news: RbacProviderInputs = { ...connection, passwords: { alice: "second-password" } };
+    const news: RbacProviderInputs = {
+      ...connection,
+      passwords: [{ name: "alice", password: "second-password" }],
+    };
     try {
       const output = execFileSync(
         process.execPath,
@@ -92,6 +95,7 @@ describe("the serialized RbacPolicy provider", () => {
       expect(output).toContain('RbacPolicy: "access" changes: user "alice": the password changes');
       const result = JSON.parse(output.slice(output.lastIndexOf("\nRESULT ") + "\nRESULT ".length));
       expect(result.methods).toEqual({
+        check: "function",
         create: "function",
         diff: "function",
         read: "function",
@@ -99,10 +103,91 @@ describe("the serialized RbacPolicy provider", () => {
         delete: "function",
       });
       expect(result.diff.changes).toBe(true);
-      expect(result.diff.detailedDiff).toEqual({ 'passwords["alice"]': { kind: "UPDATE", inputDiff: true } });
+      expect(result.diff.detailedDiff).toEqual({ "passwords[0]": { kind: "UPDATE", inputDiff: true } });
       expect(result.parserLoaded).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the provider's inputs on Pulumi's wire format", () => {
+  it("keep every user, whatever the name, through the Struct round trip the dynamic-provider host does", async () => {
+    // The host reads inputs with google-protobuf's Struct.toJavaScript, which assigns key by key:
+    // an object keyed by user name would lose "__proto__" and answer for "constructor".
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+    const names = ["__proto__", "constructor", "toString", "alice"];
+    const users = names.map((name) => ({ name, roles: [], passwordChangeRequired: false, suspended: false }));
+    const news: RbacProviderInputs = {
+      resourceName: "keys",
+      uri: "neo4j://localhost:7688",
+      username: "neo4j",
+      adminPassword: "admin-password",
+      users,
+      roles: [],
+      passwords: names.map((name) => ({ name, password: `${name}-password` })),
+      waitTimeoutSeconds: 300,
+    };
+    const wire = (value: unknown) => Struct.fromJavaScript(JSON.parse(JSON.stringify(value))).toJavaScript();
+    const received = wire(news) as RbacProviderInputs;
+    expect(received.passwords.map((p) => p.name)).toEqual(names);
+    expect((await rbacProvider.check!({}, received)).failures).toEqual([]);
+
+    const olds: RbacProviderOutputs = {
+      ...news,
+      passwordHashes: names.map((name) => ({ name, hash: passwordHash(name, `${name}-password`) })),
+    };
+    const diff = await rbacProvider.diff!("keys", wire(olds), received);
+    expect(diff.changes).toBe(false);
+  });
+});
+
+describe("the provider's check, which runs at preview", () => {
+  const news = (users: string[], extra: Partial<RbacProviderInputs> = {}): RbacProviderInputs => ({
+    resourceName: "access",
+    uri: "neo4j://localhost:7688",
+    username: "ops",
+    adminPassword: "admin-password",
+    users: users.map((name) => ({ name, roles: [], passwordChangeRequired: false, suspended: false })),
+    roles: [],
+    passwords: users.map((name) => ({ name, password: `${name}-secret-password` })),
+    waitTimeoutSeconds: 300,
+    ...extra,
+  });
+
+  it("refuses the connecting user, a suspended neo4j and a password too long to log in with", async () => {
+    const inputs = news(["alice", "ops", "neo4j"]);
+    inputs.users[2].suspended = true;
+    inputs.passwords[0].password = "é".repeat(4100);
+    const { failures } = await rbacProvider.check!({}, inputs);
+    expect(failures).toEqual([
+      {
+        property: "passwords",
+        reason: expect.stringMatching(
+          /^RbacPolicy "access": users\[0\]\.password is too long to log in with: .* user "alice" with this password needs 8247; use at most 8145 bytes/,
+        ),
+      },
+      {
+        property: "users",
+        reason: expect.stringContaining(
+          'RbacPolicy "access": users[1].name "ops" is the user RbacPolicy connects as',
+        ),
+      },
+      {
+        property: "users",
+        reason: expect.stringContaining(
+          'RbacPolicy "access": users[2].suspended must not be true for "neo4j"',
+        ),
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toContain("secret-password");
+  });
+
+  it("lets values pass that are not known yet during preview", async () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const inputs = news(["alice"], { username: unknown });
+    inputs.passwords[0].password = unknown;
+    expect((await rbacProvider.check!({}, inputs)).failures).toEqual([]);
   });
 });
