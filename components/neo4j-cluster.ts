@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { CONTAINER_PORTS, ClusterShapeArgs, ClusterSpec, MemberSpec } from "./neo4j/cluster-spec";
+import { CONTAINER_PORTS, ClusterShapeArgs, ClusterSpec, MemberSpec, clientUris } from "./neo4j/cluster-spec";
 import {
   NEO4J_CLUSTER_COMPONENT,
   checkAdminPassword,
@@ -16,6 +16,7 @@ import { settingsToEnv } from "./neo4j/env";
 import { memberContainerPlan } from "./neo4j/container";
 import { dockerLabels } from "./common/docker-labels";
 import { checkedInput } from "./common/checked-input";
+import { ownedUpload } from "./common/docker-uploads";
 
 export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
 
@@ -64,8 +65,18 @@ export interface Neo4jClusterMember {
 export class Neo4jCluster extends pulumi.ComponentResource {
   /** Every member, primaries first. */
   public readonly members: pulumi.Output<Neo4jClusterMember[]>;
-  /** A routing URI for clients on the host, like `neo4j://localhost:7688`: writes go to the leader. */
+  /**
+   * The URI for clients on the host, like `neo4j://localhost:7688` (`bolt://` for a single server):
+   * a cluster routes writes to the leader. With a non-loopback `hostAddress` and `advertisedHost`, it
+   * works from other machines and from containers too.
+   */
   public readonly boltUri: pulumi.Output<string>;
+  /**
+   * The URI for clients in containers on the cluster's network: `boltUri` when the advertised
+   * addresses are reachable from there, else `bolt://<first member>:7687`, direct to one member
+   * (no routing: send writes to the leader).
+   */
+  public readonly networkBoltUri: pulumi.Output<string>;
   /** The admin user, `neo4j`. */
   public readonly adminUsername: pulumi.Output<string>;
   /** The admin password (secret). */
@@ -143,9 +154,9 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     const membersCreated = pulumi.all(this.containers.map((c) => c.id));
     const onceCreated = <T>(value: T) => membersCreated.apply(() => value);
     this.members = onceCreated(spec.members.map((m) => describeMember(spec, m)));
-    this.boltUri = onceCreated(
-      `${spec.clustered ? "neo4j" : "bolt"}://${spec.advertisedHost}:${spec.members[0].hostPorts.bolt}`,
-    );
+    const uris = clientUris(spec);
+    this.boltUri = onceCreated(uris.boltUri);
+    this.networkBoltUri = onceCreated(uris.networkBoltUri);
     this.backupEndpoints = onceCreated(
       spec.onlineBackup ? spec.members.map((m) => `${m.hostname}:${CONTAINER_PORTS.backup}`) : [],
     );
@@ -156,6 +167,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.registerOutputs({
       members: this.members,
       boltUri: this.boltUri,
+      networkBoltUri: this.networkBoltUri,
       adminUsername: this.adminUsername,
       adminPassword: this.adminPassword,
       networkName: this.networkName,
@@ -206,7 +218,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       .apply((pairs) => [...plan.env, ...settingsToEnv(Object.fromEntries(pairs))]);
     const auth =
       plan.authDelivery === "file"
-        ? { envs: settingEnvs, uploads: [{ file: plan.authFilePath, content: shared.authFile }] }
+        ? { envs: settingEnvs, uploads: [ownedUpload(plan.authFile, shared.authFile)] }
         : {
             envs: pulumi.secret(
               pulumi.all([settingEnvs, shared.authFile]).apply(([e, a]) => [...e, `NEO4J_AUTH=${a}`]),

@@ -3,7 +3,8 @@ import { Neo4jCluster, Neo4jClusterArgs } from "./neo4j-cluster";
 import { RbacPolicy, RbacPolicyArgs } from "./rbac-policy";
 import { BackupVolume, BackupVolumeArgs } from "./backup-volume";
 import { MonitoringStack, MonitoringStackArgs } from "./monitoring-stack";
-import { withMonitoringSettings } from "./monitoring/metrics";
+import { MONITORING_METRICS_FILTER } from "./monitoring/metrics";
+import { METRICS_FILTER_SETTING } from "./neo4j/metrics-filter";
 import { planCluster } from "./neo4j/cluster-spec";
 import { planMonitoring } from "./monitoring/spec";
 import { HostPortClaim, checkHostPortClaims } from "./estate/host-ports";
@@ -160,11 +161,16 @@ export function planEstate(
   const backupArgs = pick(args.backup, spec.onlineBackup);
   const monitoringArgs = pick(args.monitoring, spec.prometheusMetrics);
 
-  // The bundled dashboard and alerts read metrics outside Neo4j's default filter (heap max), so
-  // the estate asks for them unless the user chose a filter.
-  const clusterArgs: Neo4jClusterArgs = monitoringArgs
-    ? { ...args.cluster, settings: withMonitoringSettings(args.cluster.settings) }
-    : args.cluster;
+  // The bundled dashboard and alerts read a metric outside Neo4j's default filter (heap max), so
+  // the estate adds what they read to that filter, unless the user chose a whole filter of their own.
+  const ownFilter = Object.keys(args.cluster.settings ?? {}).includes(METRICS_FILTER_SETTING);
+  const clusterArgs: Neo4jClusterArgs =
+    monitoringArgs && !ownFilter
+      ? {
+          ...args.cluster,
+          extraMetrics: [...(args.cluster.extraMetrics ?? []), ...MONITORING_METRICS_FILTER],
+        }
+      : args.cluster;
 
   const claims: HostPortClaim[] = [];
   for (const member of spec.members)

@@ -21,11 +21,10 @@ import {
   resourceNameProblem,
 } from "../neo4j/names";
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
+import { NEO4J_UID } from "../neo4j/container";
+import { DockerHealthcheck, dockerHealthcheck } from "../common/docker-health";
 
 export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
-
-/** The Neo4j image's `neo4j` user and group: backups must be theirs so neo4j-admin can write and restore them. */
-export const NEO4J_UID = 7474;
 
 /** Where things live inside the runner container. */
 export const RUNNER_PATHS = {
@@ -384,13 +383,13 @@ export function renderRunnerConfig(spec: BackupSpec, runtime: RunnerRuntime): st
 }
 
 /** The runner's Docker health check: the script's own `health` command, which reads the status file. */
-export function runnerHealthcheck(spec: BackupSpec) {
-  return {
+export function runnerHealthcheck(spec: BackupSpec): DockerHealthcheck {
+  return dockerHealthcheck({
     tests: ["CMD", "bash", RUNNER_PATHS.script, "health"],
-    interval: "60s",
-    timeout: "10s",
+    intervalSeconds: 60,
+    timeoutSeconds: 10,
     // The first backup may take a while (a full one, a JVM start per database); health is judged on age, not on start-up.
-    startPeriod: `${Math.min(spec.maxAgeSeconds, 3600)}s`,
+    startPeriodSeconds: Math.min(spec.maxAgeSeconds, 3600),
     retries: 1,
-  };
+  });
 }

@@ -103,9 +103,10 @@ export function perDatabase(metric: string, matchers: string[] = []): string {
 }
 
 /**
- * `server.metrics.filter` globs for every metric the dashboard and alerts read. Neo4j's default
- * filter covers all of them except `*vm.heap.max`, without which the heap alert cannot compute a
- * ratio; a cluster that sets its own filter should include these.
+ * Metric globs for every metric the dashboard and alerts read. Neo4j's default
+ * `server.metrics.filter` covers all of them except `*vm.heap.max`, without which the heap alert
+ * cannot compute a ratio; pass them as Neo4jCluster's `extraMetrics`, which adds them to Neo4j's
+ * default filter instead of replacing it.
  */
 export const MONITORING_METRICS_FILTER = [
   "*bolt.connections*",
@@ -124,13 +125,3 @@ export const MONITORING_METRICS_FILTER = [
   "*vm.heap.max",
   "*vm.gc.time.*",
 ];
-
-/**
- * The member settings the bundled dashboard and alerts need (a metrics filter that includes heap
- * max, which Neo4j's default leaves out), under the user's own: a filter the user chose wins.
- */
-export function withMonitoringSettings<V>(
-  settings: Record<string, V> | undefined,
-): Record<string, V | string> {
-  return { "server.metrics.filter": MONITORING_METRICS_FILTER.join(","), ...(settings ?? {}) };
-}

@@ -155,7 +155,7 @@ export function neo4jAlerts(t: AlertThresholds): AlertRule[] {
       annotations: {
         summary: "{{ $labels.instance }} does not export the heap maximum",
         description:
-          "Add *vm.heap.max to server.metrics.filter on the cluster (MONITORING_METRICS_FILTER lists every metric this stack reads) so that Neo4jHeapNearlyFull can fire.",
+          "Add *vm.heap.max to the cluster's metrics (Neo4jCluster extraMetrics; MONITORING_METRICS_FILTER lists every metric this stack reads) so that Neo4jHeapNearlyFull can fire.",
       },
     },
   ];

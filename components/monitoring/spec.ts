@@ -9,6 +9,7 @@ import { hostForUrls, resourceNameProblem } from "../neo4j/names";
 import { inputErrors } from "../neo4j/errors";
 import { argChecks } from "../neo4j/checks";
 import { Edition } from "../neo4j/version";
+import { DockerHealthcheck, dockerHealthcheck } from "../common/docker-health";
 
 export const MONITORING_STACK = "MonitoringStack";
 
@@ -206,18 +207,12 @@ export const READINESS_URLS = {
  * A Docker health check that fetches a readiness URL with wget, which all three images carry
  * (BusyBox in the Prometheus images, Alpine in Grafana's).
  */
-export function httpHealthcheck(url: string): {
-  tests: string[];
-  interval: string;
-  timeout: string;
-  startPeriod: string;
-  retries: number;
-} {
-  return {
+export function httpHealthcheck(url: string): DockerHealthcheck {
+  return dockerHealthcheck({
     tests: ["CMD", "wget", "-q", "-O", "/dev/null", url],
-    interval: "10s",
-    timeout: "5s",
-    startPeriod: "30s",
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    startPeriodSeconds: 30,
     retries: 6,
-  };
+  });
 }

@@ -26,6 +26,7 @@ export const CLUSTER_ARG_KEYS = Object.keys({
   advertisedHost: true,
   onlineBackup: true,
   prometheusMetrics: true,
+  extraMetrics: true,
   heapSize: true,
   pageCacheSize: true,
   resources: true,

@@ -11,7 +11,7 @@ import { MemberResources, MemberResourcesArgs, planResources } from "./resources
 import {
   RestartPolicy,
   databaseNameProblem,
-  hostForUrls,
+  isLoopback,
   imageReferenceProblem,
   resourceNameProblem,
 } from "./names";
@@ -94,23 +94,37 @@ export interface ClusterShapeArgs {
   /** Secondary members: read-only, asynchronously replicated copies. Default 0. */
   secondaries?: number;
   /**
-   * Cluster discovery for Neo4j 5.x: `"v1"` (port 5000, Neo4j's default up to 5.26) or `"v2"` (the
-   * cluster port 6000; 5.22 and later). Default `"v1"` on 5.x; calendar versions (2025.01+) only have v2.
+   * Cluster discovery for Neo4j 5.x: `"v1"` (port 5000) or `"v2"` (the cluster port 6000; 5.22 and
+   * later). Default `"v2"` from 5.23, where Neo4j deprecates v1 (2025.01 removes it, so a v1 cluster
+   * must migrate before it can upgrade), `"v1"` before. Calendar versions (2025.01+) only have v2.
    */
   discovery?: DiscoveryVersion;
   /** Base host ports; member N (zero-based) publishes base + N. Default http 7475 and bolt 7688; backup and metrics unpublished. */
   hostPorts?: HostPortsSpec;
-  /** The host address published ports bind to. Default `127.0.0.1`: nothing is reachable from other machines unless you say so. */
+  /**
+   * The IPv4 address published ports bind to. Default `127.0.0.1`: nothing is reachable from other
+   * machines, or from containers, unless you say so.
+   */
   hostAddress?: string;
   /**
-   * The host name clients on the host use, advertised in Bolt routing tables. Default `localhost`
-   * when `hostAddress` is a loopback or wildcard address, else `hostAddress`.
+   * The host name or address members advertise for Bolt and HTTP, in routing tables: the name clients
+   * reach the published ports by. Default `localhost` for a loopback `hostAddress`, `hostAddress`
+   * itself for another specific address; required with the wildcard `0.0.0.0`, where no default
+   * could be right. When it is not a loopback name and the ports are bound to a non-loopback address,
+   * containers reach it too, and `neo4j://` routes from the host, from other machines and from the
+   * Docker network alike.
    */
   advertisedHost?: string;
   /** Accept online backups on port 6362 from inside the network (`server.backup.*`). Default true on Enterprise; Enterprise only. */
   onlineBackup?: boolean;
   /** Serve Prometheus metrics on port 2004 inside the network (`server.metrics.prometheus.*`). Default true on Enterprise; Enterprise only. */
   prometheusMetrics?: boolean;
+  /**
+   * Metric globs to enable on top of Neo4j's default `server.metrics.filter` for the version, such
+   * as `*vm.heap.max`. Default none: Neo4j's own filter. (Setting `server.metrics.filter` in
+   * `settings` replaces the whole list instead.) Needs prometheusMetrics.
+   */
+  extraMetrics?: string[];
   /**
    * JVM heap size, initial and maximum (`server.memory.heap.*`), such as `1g`. Default: Neo4j's
    * recommendation for `resources.memory` when that is set, else the JVM's heuristic.
@@ -177,8 +191,15 @@ export interface ClusterSpec {
   discovery: DiscoveryVersion;
   hostAddress: string;
   advertisedHost: string;
+  /**
+   * Whether clients inside the Docker network can follow the advertised routing table: true when the
+   * advertised host and the published ports are reachable from containers (neither is loopback).
+   */
+  routesInNetwork: boolean;
   onlineBackup: boolean;
   prometheusMetrics: boolean;
+  /** Globs added to Neo4j's default metrics filter; empty for Neo4j's own. */
+  extraMetrics: string[];
   heapSize?: string;
   pageCacheSize?: string;
   /** CPU and memory limits and JVM arguments, the same for every member. */
@@ -189,6 +210,19 @@ export interface ClusterSpec {
 }
 
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+const WILDCARD = "0.0.0.0";
+const METRIC_GLOB = /^[A-Za-z0-9_.*?]+$/;
+
+/** The first image whose entrypoint accepts `NEO4J_ACCEPT_LICENSE_AGREEMENT=eval` (neo4j/docker-neo4j#411). */
+export const EVAL_LICENSE_SINCE = "5.5";
+
+/** The first 5.x release that deprecates discovery v1, and from which new clusters get v2. */
+export const DISCOVERY_V2_DEFAULT_SINCE = "5.23";
+
+/** v2 where Neo4j recommends it (5.23 on) or has nothing else (2025.01 on), v1 before. */
+export function defaultDiscovery(version: Neo4jVersion): DiscoveryVersion {
+  return atLeast(version, DISCOVERY_V2_DEFAULT_SINCE) ? "v2" : "v1";
+}
 const HOST_PORT_KINDS = ["http", "bolt", "backup", "metrics"] as const;
 /** Above this the JVM loses compressed object pointers, so a bigger heap holds fewer objects; Neo4j's docs advise at most 31g. */
 const COMPRESSED_OOPS_LIMIT = 31 * 1024 ** 3;
@@ -216,6 +250,11 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   const acceptLicenseAgreement = orDefault(args.acceptLicenseAgreement, undefined, (v) =>
     check.oneOf("acceptLicenseAgreement", v, ["yes", "eval"] as const),
   );
+  if (acceptLicenseAgreement === "eval" && version.major === 5 && !atLeast(version, EVAL_LICENSE_SINCE))
+    throw fail(
+      "acceptLicenseAgreement",
+      `"eval" needs Neo4j ${EVAL_LICENSE_SINCE} or later: earlier images accept only "yes" and exit at start otherwise (the image is ${formatVersion(version)})`,
+    );
 
   const primaries = orDefault(args.primaries, edition === "community" ? 1 : 3, (v) =>
     check.wholeNumber("primaries", v, { min: 1, max: MAX_PRIMARIES }),
@@ -263,7 +302,7 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     );
   const clustered = primaries + secondaries > 1;
 
-  let discovery: DiscoveryVersion = givenDiscovery ?? (version.major >= 2025 ? "v2" : "v1");
+  let discovery: DiscoveryVersion = givenDiscovery ?? defaultDiscovery(version);
   if (discovery === "v2" && version.major === 5 && !atLeast(version, "5.22"))
     throw fail("discovery", `"v2" needs Neo4j 5.22 or later (the image is ${formatVersion(version)})`);
   if (discovery === "v1" && version.major >= 2025)
@@ -271,7 +310,7 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       "discovery",
       `"v1" was removed in Neo4j 2025.01 (the image is ${formatVersion(version)}); use "v2"`,
     );
-  if (!clustered) discovery = version.major >= 2025 ? "v2" : "v1";
+  if (!clustered) discovery = defaultDiscovery(version);
 
   const hostAddress = args.hostAddress ?? "127.0.0.1";
   if (typeof hostAddress !== "string" || !isIPv4(hostAddress))
@@ -279,9 +318,20 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       "hostAddress",
       `must be an IPv4 address to bind published ports to, such as 127.0.0.1 or 0.0.0.0 (got ${shown(hostAddress)})`,
     );
-  const advertisedHost = args.advertisedHost ?? hostForUrls(hostAddress);
+  if (args.advertisedHost === undefined && hostAddress === WILDCARD)
+    throw fail(
+      "advertisedHost",
+      `is required when hostAddress is ${WILDCARD}: members advertise it in Bolt routing tables, and with ports open on every interface only you know the name clients reach this machine by (a DNS name or an address of the host)`,
+    );
+  const advertisedHost = args.advertisedHost ?? (isLoopback(hostAddress) ? "localhost" : hostAddress);
   if (typeof advertisedHost !== "string" || !HOST_NAME.test(advertisedHost))
     throw fail("advertisedHost", `must be a host name or IP address (got ${shown(advertisedHost)})`);
+  if (isLoopback(hostAddress) && !isLoopback(advertisedHost))
+    warn(
+      "advertisedHost",
+      `${advertisedHost} is advertised in routing tables, but the ports are bound to ${hostAddress} only: clients can follow the routing table only where ${advertisedHost} resolves to ${hostAddress}`,
+    );
+  const routesInNetwork = !isLoopback(hostAddress) && !isLoopback(advertisedHost);
 
   const ports = orDefault(args.hostPorts, {}, (v) =>
     check.object<HostPortsSpec>(
@@ -297,6 +347,18 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     throw fail("hostPorts.backup", "publishes the online-backup port, but onlineBackup is off");
   if (ports.metrics !== undefined && !prometheusMetrics)
     throw fail("hostPorts.metrics", "publishes the Prometheus port, but prometheusMetrics is off");
+  const extraMetrics = orDefault(args.extraMetrics, [], (v) =>
+    check.list("extraMetrics", v, 'a list of metric globs such as ["*vm.heap.max"]').map((glob) => {
+      if (typeof glob !== "string" || !METRIC_GLOB.test(glob))
+        throw fail(
+          "extraMetrics",
+          `entry ${shown(glob)} is not a metric glob (letters, digits, _ . * ?, such as *vm.heap.max)`,
+        );
+      return glob;
+    }),
+  );
+  if (extraMetrics.length > 0 && !prometheusMetrics)
+    throw fail("extraMetrics", "enables metrics, but prometheusMetrics is off");
 
   const heap = orDefault(args.heapSize, undefined, (v) => check.size("heapSize", v));
   const pageCache = orDefault(args.pageCacheSize, undefined, (v) => check.size("pageCacheSize", v));
@@ -354,8 +416,10 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       discovery,
       hostAddress,
       advertisedHost,
+      routesInNetwork,
       onlineBackup,
       prometheusMetrics,
+      extraMetrics,
       heapSize: resources.heapSize,
       pageCacheSize: resources.pageCacheSize,
       resources,
@@ -434,6 +498,29 @@ function readImage(
       `must be "enterprise" or "community" for an image without a tag (${JSON.stringify(image.image)}): only the tag says which edition it is`,
     );
   return { image, version, edition: givenEdition ?? image.editionInTag ?? "community" };
+}
+
+/** Where clients connect from, and with which URI. */
+export interface ClientUris {
+  /** For clients on the host (and beyond, with a non-loopback bind): `neo4j://` routes for a cluster. */
+  boltUri: string;
+  /**
+   * For clients in containers on the cluster's network: the routed URI when the advertised
+   * addresses are reachable from there (see ClusterSpec.routesInNetwork), else `bolt://` to the
+   * first member's container, which does not route (send writes to the leader yourself).
+   */
+  networkBoltUri: string;
+}
+
+export function clientUris(spec: ClusterSpec): ClientUris {
+  const scheme = spec.clustered ? "neo4j" : "bolt";
+  const boltUri = `${scheme}://${spec.advertisedHost}:${spec.members[0].hostPorts.bolt}`;
+  return {
+    boltUri,
+    networkBoltUri: spec.routesInNetwork
+      ? boltUri
+      : `bolt://${spec.members[0].hostname}:${CONTAINER_PORTS.bolt}`,
+  };
 }
 
 function checkHostPorts(

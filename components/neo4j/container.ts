@@ -6,9 +6,21 @@ import { CONTAINER_PORTS, ClusterSpec, MemberSpec } from "./cluster-spec";
 import { Settings } from "./settings";
 import { settingsToEnv } from "./env";
 import { atLeast, formatVersion } from "./version";
+import { DockerHealthcheck, byContainerPort, dockerHealthcheck } from "../common/docker-health";
+import type { UploadedFile } from "../common/docker-uploads";
+
+/** The official image's `neo4j` user and group (uid and gid 7474), which the server runs as. */
+export const NEO4J_UID = 7474;
 
 /** Where the admin credentials file is uploaded; the image reads `neo4j/<password>` from NEO4J_AUTH_PATH. */
 export const AUTH_FILE_PATH = "/run/secrets/neo4j-auth";
+
+/**
+ * The credentials file is readable by the `neo4j` user alone. The image's entrypoint accepts it as
+ * long as that user can read it (it checks owner and mode before dropping root), so 0400 owned by
+ * root would stop the member at start, and 0644 would let any process in the container read it.
+ */
+export const AUTH_FILE_MODE = "0400";
 
 /**
  * The first official image whose entrypoint reads NEO4J_AUTH_PATH (neo4j/docker-neo4j#469, October
@@ -41,10 +53,12 @@ export interface PublishedPort {
 
 export interface MemberContainerPlan {
   env: string[];
+  /** In the order the Docker provider reads them back (by container port). */
   ports: PublishedPort[];
-  healthcheck: { tests: string[]; interval: string; timeout: string; startPeriod: string; retries: number };
+  healthcheck: DockerHealthcheck;
   labels: Record<string, string>;
-  authFilePath: string;
+  /** Where the credentials file goes, and who may read it; unused when authDelivery is `environment`. */
+  authFile: UploadedFile;
   authDelivery: AuthDelivery;
   /**
    * Container limits. Memory and memory + swap are the same number: no swap, which Neo4j asks
@@ -86,21 +100,21 @@ export function memberContainerPlan(
 
   return {
     env,
-    ports,
-    healthcheck: {
+    ports: byContainerPort(ports),
+    healthcheck: dockerHealthcheck({
       tests: ["CMD", "bash", "-c", HEALTH_CHECK_COMMAND],
-      interval: "10s",
-      timeout: "5s",
+      intervalSeconds: 10,
+      timeoutSeconds: 5,
       // A cluster member waits for its peers before it serves: give the first start time to form the cluster.
-      startPeriod: "180s",
+      startPeriodSeconds: 180,
       retries: 6,
-    },
+    }),
     labels: {
       "neo4j-estate.member": member.name,
       "neo4j-estate.server-mode": member.mode,
       "neo4j-estate.edition": spec.edition,
     },
-    authFilePath: AUTH_FILE_PATH,
+    authFile: { path: AUTH_FILE_PATH, mode: AUTH_FILE_MODE, uid: NEO4J_UID, gid: NEO4J_UID },
     authDelivery: delivery,
     limits: {
       memoryMb: spec.resources.memoryMb,

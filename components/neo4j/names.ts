@@ -52,9 +52,14 @@ export function imageReferenceProblem(image: string): string | undefined {
     : `must be an image reference such as neo4j:5.26-enterprise or registry.example.com:5000/neo4j:5.26-enterprise (got ${JSON.stringify(image)})`;
 }
 
+/** A loopback address or name: reachable on this machine only, never from a container. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host.startsWith("127.");
+}
+
 /** The host name for URLs printed for the host: `localhost` for a loopback or wildcard bind address. */
 export function hostForUrls(bindAddress: string): string {
-  return bindAddress === "0.0.0.0" || bindAddress.startsWith("127.") ? "localhost" : bindAddress;
+  return bindAddress === "0.0.0.0" || isLoopback(bindAddress) ? "localhost" : bindAddress;
 }
 
 /** Container restart policies, as Docker names them. */

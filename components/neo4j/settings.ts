@@ -8,6 +8,7 @@ import { InputError } from "./errors";
 import { editDistance } from "./checks";
 import catalogJson from "./settings-catalog.json";
 import { atLeast, formatVersion, parseVersion } from "./version";
+import { METRICS_FILTER_SETTING, extendMetricsFilter } from "./metrics-filter";
 
 export type Settings = Record<string, string>;
 
@@ -48,10 +49,11 @@ export function discoverySettings(spec: ClusterSpec, member: MemberSpec): Settin
 /**
  * The settings one member starts with, before the user's extra settings are laid over them.
  *
- * Bolt and HTTP advertise the host-published address (`localhost:7688`, …): routing drivers on the
- * host get a routing table they can reach, which the seed's container host names are not. Cluster
- * traffic (discovery, Raft, server-side routing) advertises the container host name, which
- * resolves inside the Docker network.
+ * Bolt and HTTP advertise the host-published address, `advertisedHost:<host port>`
+ * (`localhost:7688` by default): a routing driver follows the routing table to addresses it can
+ * reach, which the seed's container host names are not from the host. Cluster traffic (discovery,
+ * Raft, server-side routing) advertises the container host name, which resolves inside the Docker
+ * network.
  */
 export function memberSettings(spec: ClusterSpec, member: MemberSpec): Settings {
   const settings: Settings = {
@@ -96,6 +98,9 @@ export function memberSettings(spec: ClusterSpec, member: MemberSpec): Settings 
     settings["server.metrics.enabled"] = "true";
     settings["server.metrics.prometheus.enabled"] = "true";
     settings["server.metrics.prometheus.endpoint"] = address("0.0.0.0", CONTAINER_PORTS.metrics);
+    // Setting the filter replaces Neo4j's default list: extend it, never shorten it.
+    if (spec.extraMetrics.length > 0)
+      settings[METRICS_FILTER_SETTING] = extendMetricsFilter(spec.version, spec.extraMetrics).join(",");
   }
   return settings;
 }

@@ -232,9 +232,9 @@ describe("runner configuration", () => {
   it("checks health with the runner's own command, once a minute", () => {
     expect(runnerHealthcheck(planBackup("b", {}, CLUSTER))).toEqual({
       tests: ["CMD", "bash", "/opt/neo4j-backup/runner.sh", "health"],
-      interval: "60s",
+      interval: "1m0s",
       timeout: "10s",
-      startPeriod: "3600s",
+      startPeriod: "1h0m0s",
       retries: 1,
     });
   });

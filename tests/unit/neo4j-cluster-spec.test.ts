@@ -1,4 +1,4 @@
-import { planCluster } from "../../components/neo4j/cluster-spec";
+import { clientUris, planCluster } from "../../components/neo4j/cluster-spec";
 import { checkAdminPassword } from "../../components/neo4j/cluster-args";
 import { authDelivery, authDeliveryWarning } from "../../components/neo4j/container";
 
@@ -140,9 +140,13 @@ describe("planCluster", () => {
     );
   });
 
-  it("chooses discovery by version: v1 on 5.x unless told, v2 only from 5.22, only v2 on calendar versions", () => {
-    expect(planCluster("core", enterprise).spec.discovery).toBe("v1");
-    expect(planCluster("core", { ...enterprise, discovery: "v2" }).spec.discovery).toBe("v2");
+  it("chooses discovery by version: v2 from 5.23 unless told, v1 before, v2 only from 5.22 and on calendar versions", () => {
+    expect(planCluster("core", enterprise).spec.discovery).toBe("v2");
+    expect(planCluster("core", { ...enterprise, discovery: "v1" }).spec.discovery).toBe("v1");
+    expect(planCluster("core", { ...enterprise, image: "neo4j:5.22-enterprise" }).spec.discovery).toBe("v1");
+    expect(
+      planCluster("core", { ...enterprise, image: "neo4j:5.22-enterprise", discovery: "v2" }).spec.discovery,
+    ).toBe("v2");
     expect(() =>
       planCluster("core", { ...enterprise, image: "neo4j:5.20-enterprise", discovery: "v2" }),
     ).toThrow(/discovery "v2" needs Neo4j 5.22 or later/);
@@ -162,6 +166,15 @@ describe("planCluster", () => {
     expect(planCluster("core", { ...enterprise, hostAddress: "192.168.1.5" }).spec.advertisedHost).toBe(
       "192.168.1.5",
     );
+    expect(() => planCluster("core", { ...enterprise, advertisedHost: "bad host" })).toThrow(
+      /advertisedHost must be a host name/,
+    );
+    expect(() => planCluster("core", { ...enterprise, extraMetrics: ["*vm.heap.max,*"] })).toThrow(
+      /extraMetrics entry "\*vm.heap.max,\*" is not a metric glob/,
+    );
+    expect(() =>
+      planCluster("core", { ...enterprise, prometheusMetrics: false, extraMetrics: ["*vm.heap.max"] }),
+    ).toThrow(/extraMetrics enables metrics, but prometheusMetrics is off/);
     // A fraction would become an -Xmx flag the JVM refuses.
     expect(() => planCluster("core", { ...enterprise, pageCacheSize: "1.5g" })).toThrow(
       /pageCacheSize must be a memory size/,
@@ -172,6 +185,62 @@ describe("planCluster", () => {
     expect(() => planCluster("core", { ...enterprise, defaultDatabase: "Bad Name" })).toThrow(
       /defaultDatabase must be/,
     );
+  });
+});
+
+describe("the license and the advertised address", () => {
+  it("refuses eval before 5.5, whose images accept only yes", () => {
+    expect(() =>
+      planCluster("core", { acceptLicenseAgreement: "eval", image: "neo4j:5.4-enterprise" }),
+    ).toThrow(
+      /Neo4jCluster "core": acceptLicenseAgreement "eval" needs Neo4j 5.5 or later: earlier images accept only "yes" .*\(the image is 5.4\)/,
+    );
+    expect(
+      planCluster("core", { ...enterprise, image: "neo4j:5.4-enterprise" }).spec.acceptLicenseAgreement,
+    ).toBe("yes");
+    for (const image of ["neo4j:5.5-enterprise", "neo4j:2025.01-enterprise"])
+      expect(planCluster("core", { acceptLicenseAgreement: "eval", image }).spec.acceptLicenseAgreement).toBe(
+        "eval",
+      );
+  });
+
+  it("requires an advertised host for a wildcard bind, where localhost would be wrong for every remote client", () => {
+    expect(() => planCluster("core", { ...enterprise, hostAddress: "0.0.0.0" })).toThrow(
+      /Neo4jCluster "core": advertisedHost is required when hostAddress is 0.0.0.0/,
+    );
+    const spec = planCluster("core", {
+      ...enterprise,
+      hostAddress: "0.0.0.0",
+      advertisedHost: "db.example.com",
+    }).spec;
+    expect([spec.advertisedHost, spec.routesInNetwork]).toEqual(["db.example.com", true]);
+  });
+
+  it("routes in the Docker network only when neither the bind nor the advertised host is loopback", () => {
+    const routes = (args: object) => planCluster("core", { ...enterprise, ...args }).spec.routesInNetwork;
+    expect(routes({})).toBe(false);
+    expect(routes({ hostAddress: "192.168.1.5" })).toBe(true);
+    expect(routes({ hostAddress: "192.168.1.5", advertisedHost: "localhost" })).toBe(false);
+  });
+
+  it("warns when a loopback bind advertises a name that may not resolve to it", () => {
+    const { warnings } = planCluster("core", { ...enterprise, advertisedHost: "graph.example.com" });
+    expect(warnings).toEqual([
+      expect.stringMatching(/advertisedHost graph.example.com .* bound to 127.0.0.1 only/),
+    ]);
+  });
+
+  it("gives host clients and in-network clients the URI that works for them", () => {
+    const uris = (args: object) => clientUris(planCluster("core", { ...enterprise, ...args }).spec);
+    expect(uris({})).toEqual({ boltUri: "neo4j://localhost:7688", networkBoltUri: "bolt://core-1:7687" });
+    expect(uris({ hostAddress: "0.0.0.0", advertisedHost: "db.example.com" })).toEqual({
+      boltUri: "neo4j://db.example.com:7688",
+      networkBoltUri: "neo4j://db.example.com:7688",
+    });
+    expect(clientUris(planCluster("solo", { image: "neo4j:5.26-community" }).spec)).toEqual({
+      boltUri: "bolt://localhost:7688",
+      networkBoltUri: "bolt://solo-1:7687",
+    });
   });
 });
 

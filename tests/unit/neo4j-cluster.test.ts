@@ -80,6 +80,7 @@ describe("Neo4jCluster under the mock runtime", () => {
       acceptLicenseAgreement: "yes",
       adminPassword: "password123",
       hostAddress: "0.0.0.0",
+      advertisedHost: "graph.example.com",
       primaries: 1,
     });
     const wide = await containerInputs("wide-1");
@@ -122,7 +123,7 @@ describe("Neo4jCluster under the mock runtime", () => {
     expect(c.envs).toEqual(
       expect.arrayContaining([
         "NEO4J_ACCEPT_LICENSE_AGREEMENT=eval",
-        "NEO4J_dbms_cluster_discovery_endpoints=core-1:5000,core-2:5000,core-3:5000",
+        "NEO4J_dbms_cluster_discovery_v2_endpoints=core-1:6000,core-2:6000,core-3:6000",
         "NEO4J_server_bolt_advertised__address=localhost:7688",
         "NEO4J_server_backup_listen__address=0.0.0.0:6362",
         "NEO4J_server_metrics_prometheus_endpoint=0.0.0.0:2004",
@@ -162,8 +163,15 @@ describe("Neo4jCluster under the mock runtime", () => {
     const c = await containerInputs("core-1");
     expect(c.envs.join("\n")).not.toContain("password123");
     expect(c.envs).toContain("NEO4J_AUTH_PATH=/run/secrets/neo4j-auth");
+    // Readable by the neo4j user alone: the image's entrypoint refuses a 0400 file it does not own.
     expect(unwrapSecretInput(c.uploads)).toEqual([
-      { file: "/run/secrets/neo4j-auth", content: "neo4j/password123" },
+      {
+        file: "/run/secrets/neo4j-auth",
+        content: "neo4j/password123",
+        permissions: "0400",
+        owner: "7474",
+        group: "7474",
+      },
     ]);
     expect(await secretAndValue(cluster.adminPassword)).toEqual({ secret: true, value: "password123" });
   });

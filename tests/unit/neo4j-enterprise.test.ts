@@ -159,12 +159,28 @@ describe("Neo4jEnterprise under the mock runtime", () => {
   });
 });
 
-describe("withMonitoringSettings", () => {
-  it("adds the dashboard's metrics filter but keeps a filter the user chose", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { withMonitoringSettings } = require("../../components/monitoring/metrics");
-    expect(withMonitoringSettings(undefined)["server.metrics.filter"]).toContain("*vm.heap.max");
-    expect(withMonitoringSettings({ "server.metrics.filter": "*" })["server.metrics.filter"]).toBe("*");
-    expect(withMonitoringSettings({ "db.logs.query.enabled": "INFO" })["db.logs.query.enabled"]).toBe("INFO");
+type EstateModule = typeof import("../../components/neo4j-enterprise");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const estateModule = require("../../components/neo4j-enterprise") as EstateModule;
+
+describe("the metrics the estate's monitoring reads", () => {
+  const planEstate = estateModule.planEstate;
+
+  it("adds them to Neo4j's default filter, and leaves a filter the user chose alone", () => {
+    const { clusterArgs } = planEstate("graph", {
+      cluster: { acceptLicenseAgreement: "yes", extraMetrics: ["*bolt.messages_done*"] },
+    });
+    expect(clusterArgs.extraMetrics).toEqual(
+      expect.arrayContaining(["*bolt.messages_done*", "*vm.heap.max"]),
+    );
+    expect(clusterArgs.settings).toBeUndefined();
+    const own = planEstate("graph", {
+      cluster: { acceptLicenseAgreement: "yes", settings: { "server.metrics.filter": "*" } },
+    }).clusterArgs;
+    expect([own.extraMetrics, own.settings]).toEqual([undefined, { "server.metrics.filter": "*" }]);
+    expect(
+      planEstate("graph", { cluster: { acceptLicenseAgreement: "yes" }, monitoring: false }).clusterArgs
+        .extraMetrics,
+    ).toBeUndefined();
   });
 });

@@ -6,14 +6,13 @@ const plan = (args: Parameters<typeof planCluster>[1]) =>
   planCluster("core", { acceptLicenseAgreement: "yes", ...args }).spec;
 
 describe("memberSettings", () => {
-  it("renders the seed's 5.23 cluster with discovery v1 on port 5000", () => {
+  it("renders the seed's 5.23 cluster with discovery v2 on the cluster port, as Neo4j recommends from 5.23", () => {
     const spec = plan({});
     const s = memberSettings(spec, spec.members[1]);
     expect(s).toMatchObject({
-      "dbms.cluster.discovery.endpoints": "core-1:5000,core-2:5000,core-3:5000",
+      "dbms.cluster.discovery.v2.endpoints": "core-1:6000,core-2:6000,core-3:6000",
       "dbms.cluster.discovery.resolver_type": "LIST",
-      "dbms.cluster.discovery.version": "V1_ONLY",
-      "server.discovery.advertised_address": "core-2:5000",
+      "dbms.cluster.discovery.version": "V2_ONLY",
       "server.cluster.advertised_address": "core-2:6000",
       "server.cluster.raft.advertised_address": "core-2:7000",
       "server.routing.advertised_address": "core-2:7688",
@@ -23,6 +22,20 @@ describe("memberSettings", () => {
       "initial.dbms.automatically_enable_free_servers": "true",
       "server.default_listen_address": "0.0.0.0",
     });
+    expect(s).not.toHaveProperty("dbms.cluster.discovery.endpoints");
+    expect(s).not.toHaveProperty("server.discovery.advertised_address");
+  });
+
+  it("keeps discovery v1 on port 5000 when chosen, and by default before 5.23", () => {
+    for (const spec of [plan({ discovery: "v1" }), plan({ image: "neo4j:5.22-enterprise" })]) {
+      expect(memberSettings(spec, spec.members[1])).toMatchObject({
+        "dbms.cluster.discovery.endpoints": "core-1:5000,core-2:5000,core-3:5000",
+        "dbms.cluster.discovery.version": "V1_ONLY",
+        "server.discovery.advertised_address": "core-2:5000",
+      });
+    }
+    const old = plan({ image: "neo4j:5.20-enterprise" });
+    expect(memberSettings(old, old.members[0])).not.toHaveProperty("dbms.cluster.discovery.version");
   });
 
   it("advertises Bolt and HTTP at the host-published ports so host clients can follow routing tables", () => {
@@ -32,6 +45,30 @@ describe("memberSettings", () => {
       "server.http.advertised_address": "localhost:7477",
       "server.default_advertised_address": "core-3",
     });
+  });
+
+  it.each([
+    [{ hostAddress: "192.168.1.5" }, "192.168.1.5:7689"],
+    [{ hostAddress: "0.0.0.0", advertisedHost: "graph.example.com" }, "graph.example.com:7689"],
+    [{ hostAddress: "10.0.0.7", advertisedHost: "db.internal" }, "db.internal:7689"],
+  ])("advertises Bolt where the ports are published: %j -> %s", (args, bolt) => {
+    const spec = plan(args);
+    const s = memberSettings(spec, spec.members[1]);
+    expect(s["server.bolt.advertised_address"]).toBe(bolt);
+    expect(s["server.http.advertised_address"]).toBe(bolt.replace(":7689", ":7476"));
+    // Cluster traffic stays on the Docker network whatever the clients use.
+    expect(s["server.cluster.advertised_address"]).toBe("core-2:6000");
+  });
+
+  it("extends Neo4j's default metrics filter with extraMetrics instead of replacing it", () => {
+    const spec = plan({ extraMetrics: ["*vm.heap.max", "*vm.heap.used"] });
+    const filter = memberSettings(spec, spec.members[0])["server.metrics.filter"].split(",");
+    expect(filter).toContain("*check_point.*");
+    expect(filter).toContain("*cluster.raft.commit_index");
+    expect(filter).toContain("*vm.file.descriptors.count");
+    expect(filter.slice(-1)).toEqual(["*vm.heap.max"]);
+    expect(filter.filter((g) => g === "*vm.heap.used")).toHaveLength(1);
+    expect(memberSettings(plan({}), plan({}).members[0])).not.toHaveProperty("server.metrics.filter");
   });
 
   it("uses discovery v2 on the cluster port when chosen on 5.22-5.26", () => {
@@ -60,7 +97,7 @@ describe("memberSettings", () => {
     const s = memberSettings(spec, spec.members[3]);
     expect(s["initial.server.mode_constraint"]).toBe("SECONDARY");
     expect(s["server.cluster.system_database_mode"]).toBe("SECONDARY");
-    expect(s["dbms.cluster.discovery.endpoints"]).toBe("core-1:5000,core-2:5000,core-3:5000");
+    expect(s["dbms.cluster.discovery.v2.endpoints"]).toBe("core-1:6000,core-2:6000,core-3:6000");
     expect(s["initial.dbms.default_secondaries_count"]).toBe("1");
   });
 
@@ -98,6 +135,7 @@ describe("memberSettings", () => {
       secondaries: 1,
       heapSize: "1g",
       pageCacheSize: "1g",
+      extraMetrics: ["*vm.heap.max"],
     });
     for (const member of spec.members)
       for (const name of Object.keys(memberSettings(spec, member)))
