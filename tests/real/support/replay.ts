@@ -14,8 +14,8 @@ import { DockerApi, tarOneFile } from "./docker-api";
  * hostname, labels, exposed and published ports (default host IP 0.0.0.0, protocol tcp), named
  * volumes and host paths as binds, the health check's durations parsed as Go durations, restart
  * policy, memory in MB, networks joined with their aliases after leaving the default bridge,
- * uploads as one-file tar archives extracted at `/` (mode 0644, or 0744 when executable, owner
- * root) before start, then a wait for healthy when `wait` is set. An input it does not know fails
+ * uploads as one-file tar archives extracted at `/` (mode `permissions`, else 0644 or 0744 when
+ * executable; owner and group as given, else root) before start, then a wait for healthy when `wait` is set. An input it does not know fails
  * the replay, so a field the components add cannot be silently left out of the test.
  */
 
@@ -280,10 +280,17 @@ export class Replay {
           : Buffer.from(String(u.content ?? ""), "utf8");
       const mode =
         u.permissions !== undefined ? parseInt(String(u.permissions), 8) : u.executable ? 0o744 : 0o644;
+      // The provider resolves owner and group names on the machine running Pulumi; ours are numeric.
+      const numericId = (field: "owner" | "group") => {
+        if (u[field] === undefined) return 0;
+        if (!/^\d+$/.test(String(u[field])))
+          throw new Error(`replay: upload ${field} must be numeric, got ${u[field]}`);
+        return Number(u[field]);
+      };
       await this.docker.request(
         "PUT",
         `/containers/${id}/archive?path=/`,
-        tarOneFile(String(u.file), content, mode),
+        tarOneFile(String(u.file), content, mode, numericId("owner"), numericId("group")),
         {
           contentType: "application/x-tar",
         },
