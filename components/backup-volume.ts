@@ -5,6 +5,7 @@ import * as docker from "@pulumi/docker";
 import { Neo4jCluster } from "./neo4j-cluster";
 import { dockerLabels } from "./common/docker-labels";
 import { checkedInput } from "./common/checked-input";
+import { OnlyCheckedArgs } from "./neo4j/checks";
 import {
   BackupShapeArgs,
   ClusterFacts,
@@ -67,7 +68,7 @@ export class BackupVolume extends pulumi.ComponentResource {
     const given: unknown = args?.cluster;
     const { spec, warnings } = validateBackupArgs(
       name,
-      args,
+      args satisfies OnlyCheckedArgs<BackupVolumeArgs, BackupShapeArgs>,
       given instanceof Neo4jCluster ? clusterFacts(given) : undefined,
     );
     const cluster = args.cluster;

@@ -6,12 +6,17 @@ import {
   AlertThresholds,
   CONTAINER_PORTS,
   MONITORING_STACK,
+  ClusterFacts,
+  MonitoringShapeArgs,
   MonitoringSpec,
   READINESS_URLS,
+  checkGrafanaAdminPassword,
   httpHealthcheck,
-  planMonitoring,
   scrapeTargets,
+  validateMonitoringArgs,
 } from "./monitoring/spec";
+import { OnlyCheckedArgs } from "./neo4j/checks";
+import { checkedInput } from "./common/checked-input";
 import {
   PROMETHEUS_CONFIG_FILE,
   PROMETHEUS_DATA_DIR,
@@ -91,7 +96,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
-    const spec = planMonitoring(name, args.cluster, args);
+    const spec = validateMonitoringArgs(
+      name,
+      args satisfies OnlyCheckedArgs<MonitoringStackArgs, MonitoringShapeArgs>,
+      monitoredClusterFacts(args?.cluster),
+    );
     // Only non-secret, plain shape goes to super(): Pulumi 3.202+ stores it in state.
     super(MONITORING_STACK_TYPE, name, {}, opts);
 
@@ -197,7 +206,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
     name: string,
     given: pulumi.Input<string> | undefined,
   ): pulumi.Output<string> {
-    if (given !== undefined) return pulumi.secret(given);
+    if (given !== undefined)
+      return pulumi.secret(checkedInput(given, (password) => checkGrafanaAdminPassword(name, password)));
     const generated = new random.RandomPassword(
       `${name}-grafana-admin-password`,
       { length: 32, special: false },
@@ -205,6 +215,14 @@ export class MonitoringStack extends pulumi.ComponentResource {
     );
     return pulumi.secret(generated.result);
   }
+}
+
+/** What the checks need to know about the cluster, or undefined when what was passed is not one. */
+export function monitoredClusterFacts(cluster: unknown): ClusterFacts | undefined {
+  const c = cluster as Partial<MonitoredCluster> | undefined;
+  if (typeof c !== "object" || c === null || typeof c.edition !== "string" || !Array.isArray(c.memberNames))
+    return undefined;
+  return { edition: c.edition, prometheusMetrics: c.prometheusMetrics === true, memberNames: c.memberNames };
 }
 
 type Service = keyof MonitoringSpec["hostnames"];

@@ -9,7 +9,7 @@ import {
   checkSettingValue,
   validateClusterArgs,
 } from "./neo4j/cluster-args";
-import { argChecks } from "./neo4j/checks";
+import { OnlyCheckedArgs, argChecks } from "./neo4j/checks";
 import { Edition, formatVersion } from "./neo4j/version";
 import { memberSettings } from "./neo4j/settings";
 import { settingsToEnv } from "./neo4j/env";
@@ -107,7 +107,11 @@ export class Neo4jCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: Neo4jClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
-    const { spec, warnings } = validateClusterArgs(name, args);
+    // Every argument must be one validateClusterArgs knows: declare a new one in ClusterShapeArgs too.
+    const { spec, warnings } = validateClusterArgs(
+      name,
+      args satisfies OnlyCheckedArgs<Neo4jClusterArgs, ClusterShapeArgs>,
+    );
 
     // Only non-secret, plain shape goes to super(): Pulumi 3.202+ stores it in state.
     super(NEO4J_CLUSTER_TYPE, name, {}, opts);

@@ -5,9 +5,16 @@
  * anything is registered.
  */
 import { isIPv4 } from "net";
-import { hostForUrls, resourceNameProblem } from "../neo4j/names";
+import {
+  RESTART_POLICIES,
+  RestartPolicy,
+  hostForUrls,
+  imageReferenceProblem,
+  resourceNameProblem,
+} from "../neo4j/names";
 import { inputErrors } from "../neo4j/errors";
-import { argChecks } from "../neo4j/checks";
+import { Checks, argChecks, isDeferred, orDefault, shown } from "../neo4j/checks";
+import { checkLabels } from "../neo4j/cluster-args";
 import { Edition } from "../neo4j/version";
 import { DockerHealthcheck, dockerHealthcheck } from "../common/docker-health";
 
@@ -45,18 +52,82 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   backupStaleAfterHours: 26,
 };
 
-/** The plain arguments of MonitoringStack that shape what gets deployed. */
+/**
+ * Every argument of MonitoringStack as the core checks it; MonitoringStackArgs documents them.
+ * A new argument goes here too: validateMonitoringArgs refuses keys it does not know.
+ */
 export interface MonitoringShapeArgs {
+  cluster?: unknown;
   scrapeInterval?: string;
   retention?: string;
   hostAddress?: string;
   prometheusHostPort?: number;
   grafanaHostPort?: number;
+  grafanaAdminPassword?: unknown;
   backupMetrics?: boolean;
   alertThresholds?: Partial<AlertThresholds>;
   prometheusImage?: string;
   grafanaImage?: string;
   pushgatewayImage?: string;
+  restart?: RestartPolicy;
+  labels?: Record<string, string>;
+}
+
+/** Every key MonitoringStack takes; the compiler keeps it complete, and unknown keys are refused as typos. */
+export const MONITORING_ARG_KEYS = Object.keys({
+  cluster: true,
+  scrapeInterval: true,
+  retention: true,
+  hostAddress: true,
+  prometheusHostPort: true,
+  grafanaHostPort: true,
+  grafanaAdminPassword: true,
+  backupMetrics: true,
+  alertThresholds: true,
+  prometheusImage: true,
+  grafanaImage: true,
+  pushgatewayImage: true,
+  restart: true,
+  labels: true,
+} satisfies Record<keyof MonitoringShapeArgs, true>);
+
+/** Arguments that may be Pulumi outputs (or, for the cluster, a resource); every other one must be plain. */
+const NOT_PLAIN_KEYS = ["cluster", "grafanaAdminPassword"];
+
+/**
+ * Checks every argument of a MonitoringStack named `name`, and the cluster's facts (`undefined`
+ * when no cluster was given): throws an InputError naming the field on the first problem, returns
+ * the plan. The component calls it before `super()`, Neo4jEnterprise before it registers any part.
+ */
+export function validateMonitoringArgs(
+  name: string,
+  args: unknown,
+  cluster: ClusterFacts | undefined,
+): MonitoringSpec {
+  const check = argChecks(MONITORING_STACK, name);
+  const given = check.args<MonitoringShapeArgs>(args, MONITORING_ARG_KEYS, NOT_PLAIN_KEYS, "{ cluster }");
+  if (!cluster)
+    throw check.fail(
+      "cluster",
+      `is required: pass the Neo4jCluster to monitor (got ${shown(given.cluster)})`,
+    );
+  const spec = planMonitoring(name, cluster, given);
+  if (given.grafanaAdminPassword !== undefined && !isDeferred(given.grafanaAdminPassword))
+    checkGrafanaAdminPassword(name, given.grafanaAdminPassword);
+  orDefault(given.restart, undefined, (v) => check.oneOf("restart", v, RESTART_POLICIES));
+  orDefault(given.labels, undefined, (v) => checkLabels(check, "labels", v));
+  return spec;
+}
+
+/** Checks Grafana's admin password, plain or once an output resolves, without ever putting it in the message. */
+export function checkGrafanaAdminPassword(name: string, password: unknown): string {
+  const fail = argChecks(MONITORING_STACK, name).fail;
+  if (typeof password !== "string")
+    throw fail("grafanaAdminPassword", `must be a string (got a ${typeof password})`);
+  if (password === "") throw fail("grafanaAdminPassword", "must not be empty");
+  if (/[\0\n\r]/.test(password))
+    throw fail("grafanaAdminPassword", "must be on one line: it is passed in Grafana's environment");
+  return password;
 }
 
 /** What MonitoringStack needs to know about the cluster at construction. */
@@ -83,7 +154,20 @@ export interface MonitoringSpec {
   memberNames: string[];
 }
 
-const RATIOS: (keyof AlertThresholds)[] = ["pageCacheHitRatio", "heapUsedRatio"];
+/**
+ * What each threshold accepts. Ratios are between 0 and 1; the others are counts or times a rule
+ * compares with, the stale-backup hours becoming a Prometheus `for:` duration, which takes no fractions.
+ */
+const THRESHOLD_RULES: Record<
+  keyof AlertThresholds,
+  (check: Checks, field: string, value: unknown) => number
+> = {
+  queryLatencyP95Millis: (check, field, v) => check.number(field, v, { min: 1, max: 3_600_000 }),
+  pageCacheHitRatio: (check, field, v) => check.number(field, v, { min: 0.01, max: 1 }),
+  heapUsedRatio: (check, field, v) => check.number(field, v, { min: 0.01, max: 1 }),
+  transactionLag: (check, field, v) => check.wholeNumber(field, v, { min: 1 }),
+  backupStaleAfterHours: (check, field, v) => check.wholeNumber(field, v, { min: 1, max: 8760 }),
+};
 
 export function planMonitoring(
   name: string,
@@ -107,16 +191,18 @@ export function planMonitoring(
     );
   if (cluster.memberNames.length === 0) throw fail("cluster", "has no members to scrape");
 
+  // The bundled rules take rates over 10 minutes, which need two samples, and Prometheus forgets
+  // a series 5 minutes after its last sample: a longer interval leaves the alerts blind.
   const scrapeInterval = args.scrapeInterval ?? "15s";
-  check.duration("scrapeInterval", scrapeInterval, { min: "1s", max: "1h" }, "15s or 1m");
+  check.duration("scrapeInterval", scrapeInterval, { min: "1s", max: "5m" }, "15s or 1m");
   const retention = args.retention ?? "15d";
   check.duration("retention", retention, { min: "1h", max: "100y" }, "15d or 12w");
 
   const hostAddress = args.hostAddress ?? "127.0.0.1";
-  if (!isIPv4(hostAddress))
+  if (typeof hostAddress !== "string" || !isIPv4(hostAddress))
     throw fail(
       "hostAddress",
-      `must be an IPv4 address to bind published ports to (got ${JSON.stringify(hostAddress)})`,
+      `must be an IPv4 address to bind published ports to, such as 127.0.0.1 or 0.0.0.0 (got ${shown(hostAddress)})`,
     );
 
   const prometheusHostPort = args.prometheusHostPort ?? CONTAINER_PORTS.prometheus;
@@ -133,14 +219,23 @@ export function planMonitoring(
       `collides with prometheusHostPort: both would publish host port ${grafanaHostPort}; give Grafana another port`,
     );
 
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...definedOnly(args.alertThresholds ?? {}) };
-  for (const key of Object.keys(thresholds) as (keyof AlertThresholds)[]) {
-    const value = thresholds[key];
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
-      throw fail(`alertThresholds.${key}`, `must be a positive number (got ${value})`);
-    if (RATIOS.includes(key) && value > 1)
-      throw fail(`alertThresholds.${key}`, `is a ratio and must be between 0 and 1 (got ${value})`);
-  }
+  const given = orDefault(args.alertThresholds, {}, (v) =>
+    check.object<Partial<AlertThresholds>>(
+      "alertThresholds",
+      v,
+      Object.keys(THRESHOLD_RULES),
+      "an object such as { heapUsedRatio: 0.8 }",
+    ),
+  );
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...definedOnly(given) };
+  for (const key of Object.keys(THRESHOLD_RULES) as (keyof AlertThresholds)[])
+    THRESHOLD_RULES[key](check, `alertThresholds.${key}`, thresholds[key]);
+
+  const images = {
+    prometheus: image(check, "prometheusImage", args.prometheusImage, DEFAULT_IMAGES.prometheus),
+    grafana: image(check, "grafanaImage", args.grafanaImage, DEFAULT_IMAGES.grafana),
+    pushgateway: image(check, "pushgatewayImage", args.pushgatewayImage, DEFAULT_IMAGES.pushgateway),
+  };
 
   return {
     name,
@@ -150,13 +245,9 @@ export function planMonitoring(
     urlHost: hostForUrls(hostAddress),
     prometheusHostPort,
     grafanaHostPort,
-    backupMetrics: args.backupMetrics ?? false,
+    backupMetrics: orDefault(args.backupMetrics, false, (v) => check.boolean("backupMetrics", v)),
     thresholds,
-    images: {
-      prometheus: args.prometheusImage ?? DEFAULT_IMAGES.prometheus,
-      grafana: args.grafanaImage ?? DEFAULT_IMAGES.grafana,
-      pushgateway: args.pushgatewayImage ?? DEFAULT_IMAGES.pushgateway,
-    },
+    images,
     hostnames: {
       prometheus: `${name}-prometheus`,
       grafana: `${name}-grafana`,
@@ -187,6 +278,15 @@ export function scrapeTargets(
       `lists ${memberNames.length} members but ${metricsEndpoints.length} metrics endpoints; every member must serve metrics`,
     );
   return memberNames.map((instance, i) => ({ instance, address: metricsEndpoints[i] }));
+}
+
+function image(check: Checks, field: string, value: unknown, fallback: string): string {
+  return orDefault(value, fallback, (v) => {
+    const text = check.text(field, v, fallback);
+    const problem = imageReferenceProblem(text, fallback);
+    if (problem) throw check.fail(field, problem);
+    return text;
+  });
 }
 
 function definedOnly<T extends object>(partial: T): Partial<T> {

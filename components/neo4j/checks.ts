@@ -266,6 +266,14 @@ export interface Checks {
  */
 export const STOP_GRACE_SECONDS: Range = { min: 10, max: 86_400 };
 
+/**
+ * A component's argument type, but only when the core's checked shape declares every key of it: a
+ * shell passes `args satisfies OnlyCheckedArgs<Args, ShapeArgs>` to its validator, so an argument
+ * added to the shell's interface alone fails to compile ("property … is missing") instead of
+ * being refused at run time as an unknown key.
+ */
+export type OnlyCheckedArgs<Args, Checked> = Args & Record<Exclude<keyof Args, keyof Checked>, never>;
+
 /** The checked value, or the default when the argument was left out (`undefined`). */
 export function orDefault<T>(value: unknown, fallback: T, check: (value: unknown) => T): T {
   return value === undefined ? fallback : check(value);

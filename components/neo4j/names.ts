@@ -45,11 +45,11 @@ export function databaseNameProblem(
 const IMAGE_REFERENCE =
   /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-/** Why a string is not an image reference, or undefined. */
-export function imageReferenceProblem(image: string): string | undefined {
+/** Why a string is not an image reference, or undefined; `example` is what the message suggests. */
+export function imageReferenceProblem(image: string, example = "neo4j:5.26-enterprise"): string | undefined {
   return IMAGE_REFERENCE.test(image)
     ? undefined
-    : `must be an image reference such as neo4j:5.26-enterprise or registry.example.com:5000/neo4j:5.26-enterprise (got ${JSON.stringify(image)})`;
+    : `must be an image reference such as ${example} or registry.example.com:5000/${example} (got ${JSON.stringify(image)})`;
 }
 
 /** A loopback address or name: reachable on this machine only, never from a container. */

@@ -40,6 +40,10 @@ describe("inputs that resolve to bad values fail the deployment with the plain v
       "BackupVolume pushgatewayUrl",
       'BackupVolume "late-backups": pushgatewayUrl must be plain http: the runner pushes with bash alone, which speaks no TLS (got "https://pg:9091")',
     ],
+    [
+      "MonitoringStack grafanaAdminPassword",
+      'MonitoringStack "late-monitoring": grafanaAdminPassword must not be empty',
+    ],
   ])("%s", (name, message) => {
     expect(failures[name]).toEqual([message]);
   });

@@ -56,11 +56,11 @@ describe("planMonitoring", () => {
     ],
     [
       { alertThresholds: { heapUsedRatio: 90 } },
-      "alertThresholds.heapUsedRatio is a ratio and must be between 0 and 1",
+      "alertThresholds.heapUsedRatio must be a number from 0.01 to 1 (got 90)",
     ],
     [
       { alertThresholds: { transactionLag: -1 } },
-      "alertThresholds.transactionLag must be a positive number (got -1)",
+      "alertThresholds.transactionLag must be a whole number, at least 1 (got -1)",
     ],
   ])("refuses %j", (args, message) => {
     expect(() => planMonitoring("monitoring", cluster, args)).toThrow(

@@ -29,6 +29,11 @@ export const CASES: Record<string, () => void> = {
       cluster: new c.Neo4jCluster("late-backed", admin),
       pushgatewayUrl: late("https://pg:9091"),
     }),
+  "MonitoringStack grafanaAdminPassword": () =>
+    new c.MonitoringStack("late-monitoring", {
+      cluster: new c.Neo4jCluster("late-watched", admin),
+      grafanaAdminPassword: late(""),
+    }),
 };
 
 async function main() {
