@@ -1,7 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RbacProviderInputs, rbacProvider } from "./rbac/provider";
-import { RBAC_POLICY_COMPONENT, RbacRole, RbacSpec, RbacUser, checkRbacSpec } from "./rbac/spec";
-import { inputErrors } from "./neo4j/errors";
+import { RbacRole, RbacSpec, RbacUser } from "./rbac/spec";
+import {
+  RbacPolicyShapeArgs,
+  checkAdminPassword,
+  checkAdminUsername,
+  checkUri,
+  validateRbacPolicyArgs,
+} from "./rbac/args";
+import { OnlyCheckedArgs } from "./neo4j/checks";
+import { checkedInput } from "./common/checked-input";
 
 export const RBAC_POLICY_TYPE = "neo4j-estate:index:RbacPolicy";
 
@@ -46,18 +54,11 @@ export class RbacPolicy extends pulumi.ComponentResource {
   constructor(name: string, args: RbacPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad spec must not register even the component. What is only known
     // later (an adminUsername or password that is an Output) the provider's check refuses at preview.
-    const desired = checkRbacSpec(
+    // Every argument must be one validateRbacPolicyArgs knows: declare a new one in RbacPolicyShapeArgs too.
+    const { desired, waitTimeoutSeconds } = validateRbacPolicyArgs(
       name,
-      args,
-      typeof args.adminUsername === "string" ? args.adminUsername : undefined,
+      args satisfies OnlyCheckedArgs<RbacPolicyArgs, RbacPolicyShapeArgs>,
     );
-    const waitTimeoutSeconds = args.waitTimeoutSeconds ?? 300;
-    if (!Number.isInteger(waitTimeoutSeconds) || waitTimeoutSeconds < 1) {
-      throw inputErrors(RBAC_POLICY_COMPONENT, name)(
-        "waitTimeoutSeconds",
-        `must be a whole number of seconds, at least 1 (got ${waitTimeoutSeconds})`,
-      );
-    }
     super(RBAC_POLICY_TYPE, name, {}, opts);
 
     const userArgs = args.users ?? [];
@@ -68,9 +69,11 @@ export class RbacPolicy extends pulumi.ComponentResource {
     );
     const inputs: pulumi.Inputs = {
       resourceName: name,
-      uri: args.uri,
-      username: args.adminUsername,
-      adminPassword: pulumi.secret(args.adminPassword),
+      uri: checkedInput(args.uri, (uri) => checkUri(name, uri)),
+      username: checkedInput(args.adminUsername, (user) => checkAdminUsername(name, user)),
+      adminPassword: pulumi.secret(
+        checkedInput(args.adminPassword, (password) => checkAdminPassword(name, password)),
+      ),
       users: desired.users,
       roles: desired.roles,
       passwords,

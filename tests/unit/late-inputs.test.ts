@@ -44,6 +44,10 @@ describe("inputs that resolve to bad values fail the deployment with the plain v
       "MonitoringStack grafanaAdminPassword",
       'MonitoringStack "late-monitoring": grafanaAdminPassword must not be empty',
     ],
+    [
+      "RbacPolicy uri",
+      'RbacPolicy "late-access": uri must be a Bolt URI such as neo4j://localhost:7688 or bolt+s://db.example.com:7687 (got "http://localhost:7474")',
+    ],
   ])("%s", (name, message) => {
     expect(failures[name]).toEqual([message]);
   });

@@ -34,6 +34,12 @@ export const CASES: Record<string, () => void> = {
       cluster: new c.Neo4jCluster("late-watched", admin),
       grafanaAdminPassword: late(""),
     }),
+  "RbacPolicy uri": () =>
+    new c.RbacPolicy("late-access", {
+      uri: late("http://localhost:7474"),
+      adminUsername: "neo4j",
+      adminPassword: "password123",
+    }),
 };
 
 async function main() {
