@@ -6,6 +6,17 @@ import { BUILT_IN_USER, RoleState, UserState } from "./spec";
  * provider decides which passwords changed (it holds the hashes) and passes only the user names.
  */
 
+/**
+ * The placeholder Pulumi's engine hands a provider, during a preview, for an input that is known
+ * only after apply (`unknownValue` in @pulumi/pulumi's runtime/rpc): the URI of a cluster whose
+ * members are being replaced, say. It is not a value, so it is never printed as one.
+ */
+export const UNKNOWN_INPUT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN_INPUT;
+}
+
 /** The `PropertyDiff.Kind` values of Pulumi's provider protocol that a policy change can be. */
 export type PropertyDiffKind = "ADD" | "DELETE" | "UPDATE";
 
@@ -41,12 +52,15 @@ export interface RbacDiff {
  * Compares old state and new inputs by name: users and roles are matched by name wherever they
  * sit in the lists, and privileges by their normalised key, so rewording a privilege (or listing
  * it elsewhere) is no change. `passwordChanges` names the kept users whose desired password differs
- * from the one last applied.
+ * from the one last applied; `passwordsRecomputed` those whose password is not known until apply.
+ * A connection input that is not known yet is said to be recomputed, and nothing more: where it
+ * will point is not known, so the line claims nothing about it.
  */
 export function diffPolicy(
   olds: Partial<PolicyProperties>,
   news: PolicyProperties,
   passwordChanges: string[],
+  passwordsRecomputed: string[] = [],
 ): RbacDiff {
   const detailedDiff: Record<string, PropertyDiff> = {};
   const summary: string[] = [];
@@ -58,16 +72,22 @@ export function diffPolicy(
     summary.push(line);
   };
 
-  if (olds.uri !== news.uri) {
+  if (isUnknown(news.uri))
+    record("uri", "UPDATE", `target ${olds.uri}: the URI is recomputed because the cluster changes`);
+  else if (olds.uri !== news.uri) {
     record(
       "uri",
       "UPDATE",
       `target ${olds.uri} -> ${news.uri}: the policy is applied there; the old DBMS is left as it is`,
     );
   }
-  if (olds.username !== news.username)
+  if (isUnknown(news.username))
+    record("username", "UPDATE", "the admin username is recomputed because the cluster changes");
+  else if (olds.username !== news.username)
     record("username", "UPDATE", `connects as ${q(news.username)} instead of ${q(olds.username)}`);
-  if (olds.adminPassword !== news.adminPassword)
+  if (isUnknown(news.adminPassword))
+    record("adminPassword", "UPDATE", "the admin password is recomputed because the cluster changes");
+  else if (olds.adminPassword !== news.adminPassword)
     record("adminPassword", "UPDATE", "the admin password changes");
   if (olds.waitTimeoutSeconds !== news.waitTimeoutSeconds) {
     record(
@@ -106,6 +126,7 @@ export function diffPolicy(
   const oldUsers = olds.users ?? [];
   const oldUserIndex = indexByName(oldUsers);
   const passwordChanged = new Set(passwordChanges);
+  const passwordRecomputed = new Set(passwordsRecomputed);
   news.users.forEach((user, i) => {
     const j = oldUserIndex.get(user.name);
     if (j === undefined) {
@@ -130,12 +151,12 @@ export function diffPolicy(
         );
       }
     }
-    if (passwordChanged.has(user.name)) {
+    if (passwordChanged.has(user.name) || passwordRecomputed.has(user.name)) {
       const k = (news.passwords ?? []).findIndex((p) => p.name === user.name);
       record(
         k >= 0 ? `passwords[${k}]` : "passwords",
         "UPDATE",
-        `user ${q(user.name)}: the password changes`,
+        `user ${q(user.name)}: the password ${passwordRecomputed.has(user.name) ? "is recomputed" : "changes"}`,
       );
     }
   });

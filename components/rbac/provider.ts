@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { passwordHash, passwordMatches, readPolicy, syncPolicy } from "./engine";
-import { RbacDiff, diffPolicy } from "./diff";
+import { RbacDiff, diffPolicy, isUnknown } from "./diff";
 import { passwordProblem } from "./cypher";
 import {
   BUILT_IN_USER,
@@ -182,11 +182,12 @@ export function diffRbac(olds: RbacProviderOutputs, news: RbacProviderInputs): R
   const kept = new Set((olds.users ?? []).map((u) => u.name));
   const passwords = passwordsOf(news);
   const hashes = hashesOf(olds);
-  const passwordChanges = news.users
-    .filter((u) => kept.has(u.name))
-    .filter((u) => !passwordMatches(u.name, passwords.get(u.name) ?? "", hashes.get(u.name)))
-    .map((u) => u.name);
-  const { detailedDiff, summary } = diffPolicy(olds, news, passwordChanges);
+  const keptUsers = news.users.filter((u) => kept.has(u.name)).map((u) => u.name);
+  const recomputed = keptUsers.filter((name) => isUnknown(news.passwords) || isUnknown(passwords.get(name)));
+  const passwordChanges = keptUsers
+    .filter((name) => !recomputed.includes(name))
+    .filter((name) => !passwordMatches(name, passwords.get(name) ?? "", hashes.get(name)));
+  const { detailedDiff, summary } = diffPolicy(olds, news, passwordChanges, recomputed);
   return { changes: summary.length > 0, detailedDiff, summary };
 }
 

@@ -1,4 +1,4 @@
-import { PolicyProperties, diffPolicy } from "../../components/rbac/diff";
+import { PolicyProperties, UNKNOWN_INPUT, diffPolicy } from "../../components/rbac/diff";
 import { passwordHash } from "../../components/rbac/engine";
 import { RbacProviderInputs, RbacProviderOutputs, diffRbac } from "../../components/rbac/provider";
 import { RbacSpec, checkRbacSpec } from "../../components/rbac/spec";
@@ -224,6 +224,32 @@ describe("the provider's diff", () => {
     expect(moved.replaces).toBeUndefined();
     expect(moved.deleteBeforeReplace).toBeUndefined();
     expect(moved.detailedDiff).toEqual({ uri: { kind: "UPDATE", inputDiff: true } });
+  });
+
+  it("says a URI, login or password the engine will only know after apply is recomputed, and never prints its placeholder", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const unknown = (require("@pulumi/pulumi/runtime/rpc") as { unknownValue: string }).unknownValue;
+    expect(unknown).toBe(UNKNOWN_INPUT);
+    const olds = outputsOf(SEED, PASSWORDS);
+    const news = inputsOf(SEED, PASSWORDS);
+    const replaced = diffRbac(olds, {
+      ...news,
+      uri: unknown,
+      adminPassword: unknown,
+      passwords: news.passwords.map((p) => (p.name === "bob" ? { ...p, password: unknown } : p)),
+    });
+    expect(replaced.summary).toEqual([
+      "target neo4j://localhost:7688: the URI is recomputed because the cluster changes",
+      "the admin password is recomputed because the cluster changes",
+      'user "bob": the password is recomputed',
+    ]);
+    expect(replaced.detailedDiff).toEqual({
+      uri: { kind: "UPDATE", inputDiff: true },
+      adminPassword: { kind: "UPDATE", inputDiff: true },
+      "passwords[1]": { kind: "UPDATE", inputDiff: true },
+    });
+    expect(JSON.stringify(replaced)).not.toContain(unknown);
+    expect(JSON.stringify(replaced)).not.toMatch(/applied there|left as it is/);
   });
 
   it("reads hashes stored by earlier versions, as an object keyed by user name", () => {
