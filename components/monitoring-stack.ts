@@ -64,6 +64,12 @@ export interface MonitoringStackArgs {
   alertThresholds?: Partial<AlertThresholds>;
   /** The Prometheus image. Default `prom/prometheus:v3.4.1`; point it at a mirror when Docker Hub is out of reach. */
   prometheusImage?: string;
+  /**
+   * Prometheus's version, when the image tag does not carry it (a digest, a tag of your own), such
+   * as `3.4.1`. Default: read from the tag. Prometheus 3 needs `fallback_scrape_protocol` on the
+   * Neo4j job, which Prometheus 2 refuses, so the config is written per major version.
+   */
+  prometheusVersion?: string;
   /** The Grafana image. Default `grafana/grafana:12.0.1`. */
   grafanaImage?: string;
   /** The Pushgateway image, used when backupMetrics is on. Default `prom/pushgateway:v1.11.1`. */

@@ -35,13 +35,28 @@ export interface PrometheusConfigInput {
   pushgateway?: string;
   /** Where the rules file is, as Prometheus sees it. */
   rulesFile: string;
+  /** Prometheus's major version: 3 and later get `fallback_scrape_protocol` on the Neo4j job. */
+  prometheusMajor: number;
 }
+
+/**
+ * What Prometheus 3 assumes when a scrape's Content-Type is missing or one it does not recognise:
+ * Prometheus 2 fell back to the classic text format by itself, Prometheus 3 fails the scrape unless
+ * `fallback_scrape_protocol` says which format to assume. Neo4j's endpoint serves that text format.
+ * Prometheus 2 refuses the field as unknown, so it is written for 3 and later only.
+ */
+export const NEO4J_FALLBACK_SCRAPE_PROTOCOL = "PrometheusText0.0.4";
+export const FALLBACK_SCRAPE_PROTOCOL_SINCE_MAJOR = 3;
 
 export function prometheusConfig(input: PrometheusConfigInput): Record<string, unknown> {
   const scrapeConfigs: Record<string, unknown>[] = [
     {
       job_name: NEO4J_JOB,
       metrics_path: "/metrics",
+      ...((input.prometheusMajor ?? FALLBACK_SCRAPE_PROTOCOL_SINCE_MAJOR) >=
+      FALLBACK_SCRAPE_PROTOCOL_SINCE_MAJOR
+        ? { fallback_scrape_protocol: NEO4J_FALLBACK_SCRAPE_PROTOCOL }
+        : {}),
       // One static config per member so each gets its member name as `instance`, not `host:2004`.
       static_configs: input.targets.map((t) => ({ targets: [t.address], labels: { instance: t.instance } })),
       metric_relabel_configs: [DATABASE_RELABEL, GC_RELABEL],
@@ -223,6 +238,7 @@ export function prometheusFiles(
         ? `${spec.hostnames.pushgateway}:${CONTAINER_PORTS.pushgateway}`
         : undefined,
       rulesFile: PROMETHEUS_RULES_FILE,
+      prometheusMajor: spec.prometheusMajor,
     }),
     rules: renderAlertRules(spec.thresholds, spec.backupMetrics),
   };

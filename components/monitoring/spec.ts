@@ -67,6 +67,7 @@ export interface MonitoringShapeArgs {
   backupMetrics?: boolean;
   alertThresholds?: Partial<AlertThresholds>;
   prometheusImage?: string;
+  prometheusVersion?: string;
   grafanaImage?: string;
   pushgatewayImage?: string;
   restart?: RestartPolicy;
@@ -85,6 +86,7 @@ export const MONITORING_ARG_KEYS = Object.keys({
   backupMetrics: true,
   alertThresholds: true,
   prometheusImage: true,
+  prometheusVersion: true,
   grafanaImage: true,
   pushgatewayImage: true,
   restart: true,
@@ -149,6 +151,8 @@ export interface MonitoringSpec {
   backupMetrics: boolean;
   thresholds: AlertThresholds;
   images: { prometheus: string; grafana: string; pushgateway: string };
+  /** Prometheus's major version, which decides what prometheus.yml may say. */
+  prometheusMajor: number;
   /** Container names, which are also their host names on the cluster's network. */
   hostnames: { prometheus: string; grafana: string; pushgateway: string };
   memberNames: string[];
@@ -168,6 +172,21 @@ const THRESHOLD_RULES: Record<
   transactionLag: (check, field, v) => check.wholeNumber(field, v, { min: 1 }),
   backupStaleAfterHours: (check, field, v) => check.wholeNumber(field, v, { min: 1, max: 8760 }),
 };
+
+/** `v3.4.1`, `2.42.0`, `v3.5.0-rc.0`, `v2.53.4-distroless`: the version Prometheus's own tags carry. */
+const PROMETHEUS_VERSION = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-[A-Za-z0-9.-]+)?$/;
+
+/** The version in an image reference's tag, or undefined when the tag does not carry one (or there is none). */
+export function prometheusImageVersion(image: string): string | undefined {
+  const withoutDigest = image.split("@")[0];
+  const colon = withoutDigest.indexOf(":", withoutDigest.lastIndexOf("/") + 1);
+  const tag = colon >= 0 ? withoutDigest.slice(colon + 1) : undefined;
+  return tag && PROMETHEUS_VERSION.test(tag) ? tag : undefined;
+}
+
+function majorOf(version: string): number {
+  return Number(PROMETHEUS_VERSION.exec(version)![1]);
+}
 
 export function planMonitoring(
   name: string,
@@ -237,6 +256,29 @@ export function planMonitoring(
     pushgateway: image(check, "pushgatewayImage", args.pushgatewayImage, DEFAULT_IMAGES.pushgateway),
   };
 
+  const prometheusImage = images.prometheus;
+  const fromTag = prometheusImageVersion(prometheusImage);
+  if (args.prometheusVersion !== undefined && !PROMETHEUS_VERSION.test(String(args.prometheusVersion)))
+    throw fail(
+      "prometheusVersion",
+      `must look like 3.4.1 or v2.53.4 (got ${JSON.stringify(args.prometheusVersion)})`,
+    );
+  const prometheusVersion = args.prometheusVersion ?? fromTag;
+  if (prometheusVersion === undefined)
+    throw fail(
+      "prometheusImage",
+      `tag must carry Prometheus's version (like prom/prometheus:v3.4.1), or prometheusVersion must say it: Prometheus 3 needs a setting in prometheus.yml that Prometheus 2 refuses to load (got ${JSON.stringify(prometheusImage)})`,
+    );
+  if (
+    args.prometheusVersion !== undefined &&
+    fromTag !== undefined &&
+    majorOf(fromTag) !== majorOf(args.prometheusVersion)
+  )
+    throw fail(
+      "prometheusVersion",
+      `says ${args.prometheusVersion} but the image tag says ${fromTag}; leave prometheusVersion out or make them agree`,
+    );
+
   return {
     name,
     scrapeInterval,
@@ -248,6 +290,7 @@ export function planMonitoring(
     backupMetrics: orDefault(args.backupMetrics, false, (v) => check.boolean("backupMetrics", v)),
     thresholds,
     images,
+    prometheusMajor: majorOf(prometheusVersion),
     hostnames: {
       prometheus: `${name}-prometheus`,
       grafana: `${name}-grafana`,

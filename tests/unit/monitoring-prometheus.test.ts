@@ -25,7 +25,12 @@ type ScrapeConfig = {
 
 describe("prometheus.yml", () => {
   const config = parse(
-    renderPrometheusConfig({ scrapeInterval: "30s", targets, rulesFile: PROMETHEUS_RULES_FILE }),
+    renderPrometheusConfig({
+      scrapeInterval: "30s",
+      targets,
+      rulesFile: PROMETHEUS_RULES_FILE,
+      prometheusMajor: 3,
+    }),
   ) as { global: Record<string, string>; rule_files: string[]; scrape_configs: ScrapeConfig[] };
 
   it("scrapes every member with its member name as the instance label", () => {
@@ -49,11 +54,34 @@ describe("prometheus.yml", () => {
         targets,
         pushgateway: "m-pushgateway:9091",
         rulesFile: "r.yml",
+        prometheusMajor: 3,
       }),
     ) as { scrape_configs: ScrapeConfig[] };
     const pushgateway = withBackups.scrape_configs.find((c) => c.job_name === "pushgateway")!;
     expect(pushgateway.honor_labels).toBe(true);
     expect(pushgateway.static_configs).toEqual([{ targets: ["m-pushgateway:9091"] }]);
+  });
+
+  it("tells Prometheus 3, and only 3, which format to assume for the Neo4j job's scrapes", () => {
+    const neo4jJob = (prometheusMajor: number) =>
+      (
+        parse(
+          renderPrometheusConfig({
+            scrapeInterval: "15s",
+            targets,
+            pushgateway: "p:9091",
+            rulesFile: "r.yml",
+            prometheusMajor,
+          }),
+        ) as {
+          scrape_configs: (ScrapeConfig & { fallback_scrape_protocol?: string })[];
+        }
+      ).scrape_configs;
+    expect(neo4jJob(3).map((c) => [c.job_name, c.fallback_scrape_protocol])).toEqual([
+      ["neo4j", "PrometheusText0.0.4"],
+      ["pushgateway", undefined],
+    ]);
+    expect(neo4jJob(2).some((c) => "fallback_scrape_protocol" in c)).toBe(false);
   });
 
   it("pairs member names with endpoints and refuses a mismatch", () => {

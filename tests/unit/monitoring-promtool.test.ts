@@ -23,12 +23,15 @@ function promtool(args: string[], cwd: string): { ok: boolean; output: string } 
 }
 
 let dir: string;
+/** The installed promtool's major version: the config is rendered for the Prometheus it belongs to. */
+let promtoolMajor: number;
 beforeAll(() => {
   const probe = spawnSync("promtool", ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0)
     throw new Error(
       "promtool is missing: run scripts/install-promtool.sh (as root it installs Debian's `prometheus` package), or put promtool on PATH",
     );
+  promtoolMajor = Number(/version (\d+)\./.exec(`${probe.stdout}${probe.stderr}`)![1]);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "monitoring-promtool-"));
 });
 afterAll(() => {
@@ -56,6 +59,7 @@ describe("the rendered Prometheus files", () => {
         targets,
         pushgateway: backupMetrics ? "monitoring-pushgateway:9091" : undefined,
         rulesFile,
+        prometheusMajor: promtoolMajor,
       }),
     );
     const config = promtool(["check", "config", configFile], dir);
@@ -64,6 +68,26 @@ describe("the rendered Prometheus files", () => {
     const rules = promtool(["check", "rules", rulesFile], dir);
     expect(rules.output).toMatch(backupMetrics ? /SUCCESS: 10 rules found/ : /SUCCESS: 7 rules found/);
     expect(rules.ok).toBe(true);
+  });
+});
+
+describe("the config for the other major version", () => {
+  it("is refused by this promtool where it carries a field that version does not know", () => {
+    const otherMajor = promtoolMajor >= 3 ? 2 : 3;
+    const rulesFile = path.join(dir, "alerts-other.yml");
+    fs.writeFileSync(rulesFile, renderAlertRules(DEFAULT_THRESHOLDS, false));
+    const configFile = path.join(dir, "prometheus-other.yml");
+    fs.writeFileSync(
+      configFile,
+      renderPrometheusConfig({ scrapeInterval: "15s", targets, rulesFile, prometheusMajor: otherMajor }),
+    );
+    const check = promtool(["check", "config", configFile], dir);
+    // A Prometheus 2 promtool refuses Prometheus 3's fallback_scrape_protocol: the reason the
+    // config is written per version. A Prometheus 3 promtool reads a config without it.
+    if (promtoolMajor < 3) {
+      expect(check.ok).toBe(false);
+      expect(check.output).toContain("fallback_scrape_protocol");
+    } else expect(check.ok).toBe(true);
   });
 });
 

@@ -27,6 +27,33 @@ describe("planMonitoring", () => {
     for (const image of Object.values(spec.images)) expect(image).toMatch(/:v?\d+\.\d+\.\d+$/);
   });
 
+  it.each([
+    ["prom/prometheus:v3.4.1", undefined, 3],
+    ["neo4j-estate/prometheus:2.42.0", undefined, 2],
+    ["registry.example.com:5000/prom/prometheus:v2.53.4-distroless", undefined, 2],
+    ["prom/prometheus@sha256:0123", "3.4.1", 3],
+    ["mirror.example.com/prometheus:ours", "v2.45.0", 2],
+  ])("reads Prometheus's major version from %s (prometheusVersion %s): %i", (image, version, major) => {
+    expect(
+      planMonitoring("m", cluster, { prometheusImage: image, prometheusVersion: version }).prometheusMajor,
+    ).toBe(major);
+  });
+
+  it("refuses a Prometheus image whose version nobody says, or says twice differently", () => {
+    expect(() => planMonitoring("m", cluster, { prometheusImage: "prom/prometheus:latest" })).toThrow(
+      /MonitoringStack "m": prometheusImage tag must carry Prometheus's version .*or prometheusVersion must say it/,
+    );
+    expect(() =>
+      planMonitoring("m", cluster, {
+        prometheusImage: "prom/prometheus:v3.4.1",
+        prometheusVersion: "2.42.0",
+      }),
+    ).toThrow(/prometheusVersion says 2.42.0 but the image tag says v3.4.1/);
+    expect(() => planMonitoring("m", cluster, { prometheusVersion: "three" })).toThrow(
+      /prometheusVersion must look like 3.4.1/,
+    );
+  });
+
   it("uses a routable host address in URLs as given", () => {
     expect(planMonitoring("m", cluster, { hostAddress: "192.168.1.20" }).urlHost).toBe("192.168.1.20");
   });
