@@ -26,7 +26,14 @@ import {
   prometheusFiles,
   pushgatewayCommand,
 } from "./monitoring/prometheus";
-import { GRAFANA_ADMIN_USERNAME, grafanaEnv, grafanaFiles } from "./monitoring/grafana";
+import {
+  GRAFANA_ADMIN_PASSWORD_FILE,
+  GRAFANA_ADMIN_USERNAME,
+  grafanaEnv,
+  grafanaFiles,
+  provisioningLabels,
+} from "./monitoring/grafana";
+import { ownedUpload } from "./common/docker-uploads";
 import { dockerLabels } from "./common/docker-labels";
 
 export const MONITORING_STACK_TYPE = `neo4j-estate:index:${MONITORING_STACK}`;
@@ -115,7 +122,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       spec,
       networkName: args.cluster.networkName,
       restart: args.restart ?? "unless-stopped",
-      labels: dockerLabels({ ...(args.labels ?? {}), "neo4j-estate.monitoring": name }),
+      labels: { ...(args.labels ?? {}), "neo4j-estate.monitoring": name },
     };
     const published = (internal: number, external: number) => [
       { internal, external, ip: spec.hostAddress, protocol: "tcp" },
@@ -149,15 +156,19 @@ export class MonitoringStack extends pulumi.ComponentResource {
     });
 
     const adminPassword = this.resolveGrafanaPassword(name, args.grafanaAdminPassword);
-    this.service(shared, "grafana", {
-      // The password makes the whole envs list secret in state and diffs; the provisioning files
-      // stay in uploads, readable in a pull request's preview.
-      envs: pulumi.secret(
-        adminPassword.apply((password) => [...grafanaEnv(), `GF_SECURITY_ADMIN_PASSWORD=${password}`]),
-      ),
-      uploads: grafanaFiles(spec),
-      ports: published(CONTAINER_PORTS.grafana, spec.grafanaHostPort),
-    });
+    const provisioning = grafanaFiles(spec);
+    this.service(
+      shared,
+      "grafana",
+      {
+        // The password is a file Grafana reads (GF_SECURITY_ADMIN_PASSWORD__FILE): the environment
+        // holds no secret and stays readable in a pull request's preview.
+        envs: grafanaEnv(),
+        uploads: [...provisioning, ownedUpload(GRAFANA_ADMIN_PASSWORD_FILE, adminPassword)],
+        ports: published(CONTAINER_PORTS.grafana, spec.grafanaHostPort),
+      },
+      provisioningLabels(provisioning),
+    );
 
     this.prometheusUrl = pulumi.output(`http://${spec.urlHost}:${spec.prometheusHostPort}`);
     this.grafanaUrl = pulumi.output(`http://${spec.urlHost}:${spec.grafanaHostPort}`);
@@ -178,6 +189,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     shared: ServiceContext,
     kind: Service,
     args: Partial<docker.ContainerArgs>,
+    labels: Record<string, string> = {},
   ): docker.Container {
     const hostname = shared.spec.hostnames[kind];
     const image = new docker.RemoteImage(
@@ -196,7 +208,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         healthcheck: httpHealthcheck(READINESS_URLS[kind]),
         restart: shared.restart,
         wait: true,
-        labels: shared.labels,
+        labels: dockerLabels({ ...shared.labels, ...labels }),
       },
       { parent: this, deleteBeforeReplace: true },
     );
@@ -205,7 +217,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
   /** A volume of its own, so a replaced container keeps its data. */
   private dataVolume(shared: ServiceContext, kind: Service): docker.Volume {
     const volumeName = `${shared.name}-${kind}-data`;
-    return new docker.Volume(volumeName, { name: volumeName, labels: shared.labels }, { parent: this });
+    return new docker.Volume(
+      volumeName,
+      { name: volumeName, labels: dockerLabels(shared.labels) },
+      { parent: this },
+    );
   }
 
   private resolveGrafanaPassword(
@@ -239,5 +255,5 @@ interface ServiceContext {
   spec: MonitoringSpec;
   networkName: pulumi.Input<string>;
   restart: string;
-  labels: docker.types.input.ContainerLabel[];
+  labels: Record<string, string>;
 }

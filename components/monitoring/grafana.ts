@@ -2,13 +2,30 @@
  * Grafana's provisioning files as data, serialized with the `yaml` library, and the bundled Neo4j
  * dashboard. Everything Grafana shows comes from these files: nothing to import, nothing to click.
  */
+import { createHash } from "crypto";
 import { stringify } from "yaml";
+import type { UploadedFile } from "../common/docker-uploads";
 import dashboard from "./dashboards/neo4j.json";
 import { CONTAINER_PORTS, MonitoringSpec } from "./spec";
 
 /** The provisioned data source's uid; every panel and variable of the bundled dashboard names it. */
 export const PROMETHEUS_DATASOURCE_UID = "neo4j-estate-prometheus";
 export const GRAFANA_ADMIN_USERNAME = "admin";
+
+/** The Grafana image's user: uid 472, group root (0). */
+export const GRAFANA_UID = 472;
+
+/**
+ * The admin password, as a file only Grafana's user reads: Grafana takes any setting from a file
+ * named by `<variable>__FILE`, so the password stays out of the environment (and out of
+ * `docker inspect`), which is then no secret and reads as a diff in a pull request.
+ */
+export const GRAFANA_ADMIN_PASSWORD_FILE: UploadedFile = {
+  path: "/run/secrets/grafana-admin-password",
+  mode: "0400",
+  uid: GRAFANA_UID,
+  gid: 0,
+};
 
 /** Directories the Grafana image creates, so uploads need no directory of their own. */
 const PROVISIONING_DIR = "/etc/grafana/provisioning";
@@ -68,12 +85,28 @@ export function grafanaFiles(spec: MonitoringSpec): { file: string; content: str
 }
 
 /**
- * Grafana's settings as environment variables, without the admin password (the component adds it
- * as a secret). Offline by design: no update checks, no plugin downloads, no news feed.
+ * A label per provisioning file with a hash of its content. The files travel in the container's
+ * uploads beside the password file, so Pulumi shows the uploads as `[secret]` in a diff; these
+ * labels say which file changed, readably.
+ */
+export function provisioningLabels(files: { file: string; content: string }[]): Record<string, string> {
+  return Object.fromEntries(
+    files.map(({ file, content }) => [
+      `neo4j-estate.grafana.${file.split("/").pop()}`,
+      `sha256:${createHash("sha256").update(content).digest("hex").slice(0, 16)}`,
+    ]),
+  );
+}
+
+/**
+ * Grafana's settings as environment variables. The admin password is read from a file
+ * (GRAFANA_ADMIN_PASSWORD_FILE), so nothing here is secret. Offline by design: no update checks, no
+ * plugin downloads, no news feed.
  */
 export function grafanaEnv(): string[] {
   return [
     `GF_SECURITY_ADMIN_USER=${GRAFANA_ADMIN_USERNAME}`,
+    `GF_SECURITY_ADMIN_PASSWORD__FILE=${GRAFANA_ADMIN_PASSWORD_FILE.path}`,
     "GF_AUTH_ANONYMOUS_ENABLED=false",
     "GF_USERS_ALLOW_SIGN_UP=false",
     "GF_ANALYTICS_REPORTING_ENABLED=false",

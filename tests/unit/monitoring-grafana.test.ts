@@ -157,6 +157,9 @@ describe("Grafana's environment", () => {
         "GF_PLUGINS_PREINSTALL_DISABLED=true",
       ]),
     );
-    expect(env.some((e) => e.startsWith("GF_SECURITY_ADMIN_PASSWORD"))).toBe(false);
+    // The password comes from a file; the environment names the file, never the password.
+    expect(env.filter((e) => e.startsWith("GF_SECURITY_ADMIN_PASSWORD"))).toEqual([
+      "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password",
+    ]);
   });
 });

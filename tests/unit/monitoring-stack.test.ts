@@ -29,9 +29,15 @@ async function container(name: string): Promise<ContainerInputs> {
 }
 
 function upload(c: ContainerInputs, file: string): string {
-  const found = c.uploads!.find((u) => u.file === file);
+  const found = uploadsOf(c).find((u) => u.file === file);
   expect(found).toBeDefined();
   return found!.content;
+}
+
+/** A container's uploads, secret or not (Grafana's turn secret with the password file among them). */
+function uploadsOf(c: ContainerInputs): { file: string; content: string }[] {
+  const raw = c.uploads as unknown;
+  return (Array.isArray(raw) ? raw : unwrapSecretInput(raw)) as { file: string; content: string }[];
 }
 
 afterEach(async () => {
@@ -128,10 +134,11 @@ describe("MonitoringStack under the mock runtime", () => {
   it("provisions the data source and the bundled dashboard into Grafana as uploads", async () => {
     new MonitoringStack("monitoring", { cluster: cluster() });
     const grafana = await container("monitoring-grafana");
-    expect(grafana.uploads!.map((u) => u.file)).toEqual([
+    expect(uploadsOf(grafana).map((u) => u.file)).toEqual([
       "/etc/grafana/provisioning/datasources/neo4j-estate.yaml",
       "/etc/grafana/provisioning/dashboards/neo4j-estate.yaml",
       "/etc/grafana/provisioning/dashboards/neo4j.json",
+      "/run/secrets/grafana-admin-password",
     ]);
     const datasources = parse(upload(grafana, "/etc/grafana/provisioning/datasources/neo4j-estate.yaml"));
     expect(datasources.datasources[0].url).toBe("http://monitoring-prometheus:9090");
@@ -140,13 +147,30 @@ describe("MonitoringStack under the mock runtime", () => {
     );
   });
 
-  it("gives Grafana a generated admin password as a secret, in a secret environment, with anonymous access off", async () => {
+  it("gives Grafana a generated admin password as a secret file only Grafana reads, and a readable environment", async () => {
     const stack = new MonitoringStack("monitoring", { cluster: cluster() });
     const grafana = await container("monitoring-grafana");
-    const envs = unwrapSecretInput(grafana.envs) as string[];
-    expect(envs).toContain("GF_SECURITY_ADMIN_PASSWORD=generated-password-0123456789abcdef");
+    // No secret in the environment: it reads as a diff in a pull request, and docker inspect shows no password.
+    const envs = grafana.envs as unknown as string[];
+    expect(Array.isArray(envs)).toBe(true);
+    expect(envs).toContain("GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password");
     expect(envs).toContain("GF_AUTH_ANONYMOUS_ENABLED=false");
-    expect(JSON.stringify(grafana.uploads)).not.toContain("generated-password");
+    expect(JSON.stringify(envs)).not.toContain("generated-password");
+    const uploads = unwrapSecretInput(grafana.uploads) as Record<string, unknown>[];
+    expect(uploads.find((u) => u.file === "/run/secrets/grafana-admin-password")).toEqual({
+      file: "/run/secrets/grafana-admin-password",
+      content: "generated-password-0123456789abcdef",
+      permissions: "0400",
+      owner: "472",
+      group: "0",
+    });
+    // The uploads turn secret as a whole; labels still say which provisioning file changed.
+    expect(grafana.labels).toEqual(
+      expect.arrayContaining([
+        { label: "neo4j-estate.grafana.neo4j.json", value: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) },
+        { label: "neo4j-estate.grafana.neo4j-estate.yaml", value: expect.stringMatching(/^sha256:/) },
+      ]),
+    );
     const passwords = byType(recorded, "random:index/randomPassword:RandomPassword").filter((r) =>
       r.name.startsWith("monitoring"),
     );
@@ -170,7 +194,10 @@ describe("MonitoringStack under the mock runtime", () => {
       value: "grafana-secret-1",
     });
     const grafana = await container("monitoring-grafana");
-    expect(unwrapSecretInput(grafana.envs)).toContain("GF_SECURITY_ADMIN_PASSWORD=grafana-secret-1");
+    const uploads = unwrapSecretInput(grafana.uploads) as { file: string; content: string }[];
+    expect(uploads.find((u) => u.file === "/run/secrets/grafana-admin-password")?.content).toBe(
+      "grafana-secret-1",
+    );
     expect(byType(recorded, "random:index/randomPassword:RandomPassword").map((r) => r.name)).not.toContain(
       "monitoring-grafana-admin-password",
     );
