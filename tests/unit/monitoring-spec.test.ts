@@ -31,7 +31,7 @@ describe("planMonitoring", () => {
     ["prom/prometheus:v3.4.1", undefined, 3],
     ["neo4j-estate/prometheus:2.42.0", undefined, 2],
     ["registry.example.com:5000/prom/prometheus:v2.53.4-distroless", undefined, 2],
-    ["prom/prometheus@sha256:0123", "3.4.1", 3],
+    [`prom/prometheus@sha256:${"0".repeat(64)}`, "3.4.1", 3],
     ["mirror.example.com/prometheus:ours", "v2.45.0", 2],
   ])("reads Prometheus's major version from %s (prometheusVersion %s): %i", (image, version, major) => {
     expect(
