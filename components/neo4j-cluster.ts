@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { CONTAINER_PORTS, ClusterShapeArgs, ClusterSpec, MemberSpec, clientUris } from "./neo4j/cluster-spec";
 import {
+  CLUSTER_ADMIN_USERNAME,
   NEO4J_CLUSTER_COMPONENT,
   checkAdminPassword,
   checkNetworkName,
@@ -129,7 +130,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
 
     const adminPassword = this.resolveAdminPassword(name, args.adminPassword);
     this.adminPassword = adminPassword;
-    this.adminUsername = pulumi.output("neo4j");
+    this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
 
     if (args.networkName !== undefined) {
       this.networkName = checkedInput(args.networkName, (v) => checkNetworkName(name, v));

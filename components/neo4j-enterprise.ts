@@ -5,12 +5,17 @@ import { BackupVolume, BackupVolumeArgs } from "./backup-volume";
 import { MonitoringStack, MonitoringStackArgs } from "./monitoring-stack";
 import { MONITORING_METRICS_FILTER } from "./monitoring/metrics";
 import { METRICS_FILTER_SETTING } from "./neo4j/metrics-filter";
-import { planCluster } from "./neo4j/cluster-spec";
-import { planMonitoring } from "./monitoring/spec";
+import { CLUSTER_ADMIN_USERNAME, validateClusterArgs } from "./neo4j/cluster-args";
+import { MONITORING_ARG_KEYS, validateMonitoringArgs } from "./monitoring/spec";
+import { BACKUP_ARG_KEYS, validateBackupArgs } from "./backup/spec";
+import { RBAC_POLICY_ARG_KEYS, validateRbacPolicyArgs } from "./rbac/args";
 import { HostPortClaim, checkHostPortClaims } from "./estate/host-ports";
-import { inputErrors } from "./neo4j/errors";
+import { InputError } from "./neo4j/errors";
+import { Checks, argChecks, formatDuration, isDeferred, shown } from "./neo4j/checks";
+import { formatVersion } from "./neo4j/version";
 
 export const NEO4J_ENTERPRISE_TYPE = "neo4j-estate:index:Neo4jEnterprise";
+const NEO4J_ENTERPRISE = "Neo4jEnterprise";
 
 export interface Neo4jEnterpriseArgs {
   /** The cluster: Neo4jCluster's own arguments (acceptLicenseAgreement is required for Enterprise images). */
@@ -32,6 +37,14 @@ export interface Neo4jEnterpriseArgs {
    */
   monitoring?: Omit<MonitoringStackArgs, "cluster" | "backupMetrics"> | boolean;
 }
+
+/** Every key Neo4jEnterprise takes; the compiler keeps it complete, and unknown keys are refused as typos. */
+const ESTATE_ARG_KEYS = Object.keys({
+  cluster: true,
+  rbac: true,
+  backup: true,
+  monitoring: true,
+} satisfies Record<keyof Neo4jEnterpriseArgs, true>);
 
 /**
  * The whole estate: a Neo4jCluster and, each optional, an RbacPolicy, a BackupVolume and a
@@ -68,8 +81,10 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
   public readonly restoreCommand: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: Neo4jEnterpriseArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { clusterArgs, backupArgs, monitoringArgs } = planEstate(name, args);
+    // Every part is validated before anything is registered, so a bad part leaves no partial estate.
+    const { clusterArgs, backupArgs, monitoringArgs, warnings } = planEstate(name, args);
     super(NEO4J_ENTERPRISE_TYPE, name, {}, opts);
+    for (const warning of warnings) pulumi.log.warn(warning, this);
 
     this.cluster = new Neo4jCluster(name, clusterArgs, { parent: this });
     const cluster = this.cluster;
@@ -131,47 +146,87 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
   }
 }
 
+/** The arguments of each part, as far as the composite reads them; the parts' validators check the rest. */
+type BackupPart = Omit<BackupVolumeArgs, "cluster" | "pushgatewayUrl">;
+type MonitoringPart = Omit<MonitoringStackArgs, "cluster" | "backupMetrics">;
+
+/** What the composite wires itself, and so refuses in a part's arguments. */
+const WIRED = {
+  backup: ["cluster", "pushgatewayUrl"],
+  monitoring: ["cluster", "backupMetrics"],
+  rbac: ["uri", "adminUsername", "adminPassword"],
+};
+const PART_COMPONENT = { backup: "BackupVolume", monitoring: "MonitoringStack", rbac: "RbacPolicy" };
+
 /**
- * Decides which parts the estate has and checks what only the whole can check (host ports across
- * components), before anything is registered. Each component still validates its own arguments.
+ * Decides which parts the estate has and checks every argument of every part, with the parts' own
+ * validators, and what only the whole can check (host ports across components, alert thresholds
+ * against the backup schedule), before anything is registered: a bad `backup` or `rbac` part must
+ * not leave a cluster deployed without it. Errors name the composite and the field as written in
+ * its arguments (`backup.hostPath`); warnings are for the composite to log.
  */
 export function planEstate(
   name: string,
   args: Neo4jEnterpriseArgs,
 ): {
   clusterArgs: Neo4jClusterArgs;
-  backupArgs?: Omit<BackupVolumeArgs, "cluster" | "pushgatewayUrl">;
-  monitoringArgs?: Omit<MonitoringStackArgs, "cluster" | "backupMetrics">;
+  backupArgs?: BackupPart;
+  monitoringArgs?: MonitoringPart;
+  warnings: string[];
 } {
-  const fail = inputErrors("Neo4jEnterprise", name);
-  if (!args || !args.cluster)
-    throw fail("cluster", "is required: the Neo4jCluster arguments, at least acceptLicenseAgreement");
-  const { spec } = planCluster(name, args.cluster);
-  const pick = <T extends object>(part: T | boolean | undefined, defaultOn: boolean): T | undefined =>
-    part === undefined
-      ? defaultOn
-        ? ({} as T)
-        : undefined
-      : part === false
-        ? undefined
-        : part === true
-          ? ({} as T)
-          : part;
+  const check = argChecks(NEO4J_ENTERPRISE, name);
+  const given = check.args<Neo4jEnterpriseArgs>(
+    args,
+    ESTATE_ARG_KEYS,
+    [],
+    '{ cluster: { acceptLicenseAgreement: "eval" } }',
+  );
+  if (given.cluster === undefined)
+    throw check.fail(
+      "cluster",
+      'is required: the Neo4jCluster arguments, at least { acceptLicenseAgreement: "eval" }',
+    );
+  check.record(
+    "cluster",
+    given.cluster,
+    'an object of Neo4jCluster arguments such as { acceptLicenseAgreement: "eval" }',
+  );
+  const backupPart = part<BackupPart>(check, "backup", given.backup, BACKUP_ARG_KEYS);
+  const monitoringPart = part<MonitoringPart>(check, "monitoring", given.monitoring, MONITORING_ARG_KEYS);
+  part(check, "rbac", given.rbac, RBAC_POLICY_ARG_KEYS);
 
-  const backupArgs = pick(args.backup, spec.onlineBackup);
-  const monitoringArgs = pick(args.monitoring, spec.prometheusMetrics);
+  const { spec } = within(name, "cluster", () => validateClusterArgs(name, given.cluster));
+  const backupArgs = decide(
+    check,
+    "backup",
+    backupPart,
+    spec.onlineBackup,
+    spec.edition === "community"
+      ? "the cluster runs Neo4j Community, which has no online backup (back it up offline with neo4j-admin database dump)"
+      : "the cluster's onlineBackup is off, so its members accept no backups",
+  );
+  const monitoringArgs = decide(
+    check,
+    "monitoring",
+    monitoringPart,
+    spec.prometheusMetrics,
+    spec.edition === "community"
+      ? "the cluster runs Neo4j Community, which serves no Prometheus metrics"
+      : "the cluster's prometheusMetrics is off, so its members serve no metrics",
+  );
 
   // The bundled dashboard and alerts read a metric outside Neo4j's default filter (heap max), so
-  // the estate adds what they read to that filter, unless the user chose a whole filter of their own.
-  const ownFilter = Object.keys(args.cluster.settings ?? {}).includes(METRICS_FILTER_SETTING);
+  // the estate adds what they read to that filter, unless the user chose a whole filter of their
+  // own. The cluster is checked again as it will be built, so that it cannot fail once registered.
+  const cluster = given.cluster;
+  const ownFilter = Object.keys(cluster.settings ?? {}).includes(METRICS_FILTER_SETTING);
   const clusterArgs: Neo4jClusterArgs =
     monitoringArgs && !ownFilter
-      ? {
-          ...args.cluster,
-          extraMetrics: [...(args.cluster.extraMetrics ?? []), ...MONITORING_METRICS_FILTER],
-        }
-      : args.cluster;
+      ? { ...cluster, extraMetrics: [...(cluster.extraMetrics ?? []), ...MONITORING_METRICS_FILTER] }
+      : cluster;
+  if (clusterArgs !== cluster) within(name, "cluster", () => validateClusterArgs(name, clusterArgs));
 
+  const warnings: string[] = [];
   const claims: HostPortClaim[] = [];
   for (const member of spec.members)
     for (const [kind, port] of Object.entries(member.hostPorts))
@@ -182,16 +237,17 @@ export function planEstate(
           address: spec.hostAddress,
           port,
         });
-  if (monitoringArgs) {
-    const monitoring = planMonitoring(
-      `${name}-monitoring`,
-      {
-        edition: spec.edition,
-        prometheusMetrics: spec.prometheusMetrics,
-        memberNames: spec.members.map((m) => m.name),
-      },
-      monitoringArgs,
+  const memberNames = spec.members.map((m) => m.name);
+  const monitoring =
+    monitoringArgs &&
+    within(name, "monitoring", () =>
+      validateMonitoringArgs(
+        `${name}-monitoring`,
+        { ...monitoringArgs, backupMetrics: backupArgs !== undefined },
+        { edition: spec.edition, prometheusMetrics: spec.prometheusMetrics, memberNames },
+      ),
     );
+  if (monitoring)
     claims.push(
       {
         field: "monitoring.prometheusHostPort",
@@ -206,7 +262,71 @@ export function planEstate(
         port: monitoring.grafanaHostPort,
       },
     );
+  const backup =
+    backupArgs &&
+    within(name, "backup", () =>
+      validateBackupArgs(`${name}-backups`, backupArgs, {
+        edition: spec.edition,
+        onlineBackup: spec.onlineBackup,
+        image: spec.image.image,
+        neo4jVersion: formatVersion(spec.version),
+        defaultDatabase: spec.defaultDatabase,
+      }),
+    );
+  if (given.rbac !== undefined)
+    within(name, "rbac", () =>
+      validateRbacPolicyArgs(`${name}-rbac`, given.rbac, { connectingAs: CLUSTER_ADMIN_USERNAME }),
+    );
+  checkHostPortClaims(NEO4J_ENTERPRISE, name, claims);
+
+  if (backup && monitoring && monitoring.thresholds.backupStaleAfterHours * 3600 < backup.spec.periodSeconds)
+    warnings.push(
+      `${NEO4J_ENTERPRISE} "${name}": monitoring.alertThresholds.backupStaleAfterHours is ${monitoring.thresholds.backupStaleAfterHours}, shorter than the ${formatDuration(backup.spec.periodSeconds * 1000)} between backups, so the stale-backup alert fires before every backup; allow at least the time between two backups`,
+    );
+  return { clusterArgs, backupArgs, monitoringArgs, warnings };
+}
+
+/** A part's argument: `true`, `false`, or an object of the part's arguments without the ones the composite wires. */
+function part<T extends object>(
+  check: Checks,
+  field: keyof typeof WIRED,
+  value: unknown,
+  keys: readonly string[],
+): T | boolean | undefined {
+  if (value === undefined || (typeof value === "boolean" && field !== "rbac")) return value;
+  const accepted = keys.filter((k) => !WIRED[field].includes(k));
+  if (typeof value === "object" && value !== null && !Array.isArray(value) && !isDeferred(value)) {
+    for (const key of Object.keys(value))
+      if (WIRED[field].includes(key))
+        throw check.fail(`${field}.${key}`, `is wired by ${NEO4J_ENTERPRISE} itself; leave it out`);
+    return check.object<T>(field, value, accepted);
   }
-  checkHostPortClaims("Neo4jEnterprise", name, claims);
-  return { clusterArgs, backupArgs, monitoringArgs };
+  throw check.fail(
+    field,
+    `must be ${field === "rbac" ? "an object" : "true, false or an object"} of ${PART_COMPONENT[field]} arguments (got ${shown(value)})`,
+  );
+}
+
+/** Whether a part is deployed: on by default where the cluster supports it; asked for explicitly where it does not, refused. */
+function decide<T extends object>(
+  check: Checks,
+  field: string,
+  value: T | boolean | undefined,
+  supported: boolean,
+  whyNot: string,
+): T | undefined {
+  if (value === false || (value === undefined && !supported)) return undefined;
+  if (!supported) throw check.fail(field, `is on, but ${whyNot}; leave ${field} out or set it to false`);
+  return value === true || value === undefined ? ({} as T) : value;
+}
+
+/** Runs a part's validator, and names the composite and the field as its arguments spell it when the part refuses. */
+function within<T>(name: string, field: string, validate: () => T): T {
+  try {
+    return validate();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const inPart = e.field === "name" ? "name" : e.field === "" ? field : `${field}.${e.field}`;
+    throw new InputError(NEO4J_ENTERPRISE, name, inPart, e.problem);
+  }
 }

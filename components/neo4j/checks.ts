@@ -54,31 +54,36 @@ function inRange(n: number, { min, max }: Range): boolean {
   return (min === undefined || n >= min) && (max === undefined || n <= max);
 }
 
-/** Edit distance, for "did you mean" hints on misspelled names. */
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (`blot` is one from
+ * `bolt`), for "did you mean" hints on misspelled names.
+ */
 export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-  }
-  return row[b.length];
+  return d[a.length][b.length];
 }
 
-/** The candidate closest to `text`, when it is close enough to be what was meant. */
-export function closestName(
-  text: string,
-  candidates: readonly string[],
-  maxDistance = 3,
-): string | undefined {
+/**
+ * The candidate `text` most likely meant: one a few edits away (half its length, at least
+ * two), or one it begins (`monitor` for `monitoring`). Undefined when none is close: a wrong
+ * suggestion misleads more than none.
+ */
+export function closestName(text: string, candidates: readonly string[]): string | undefined {
+  const lower = text.toLowerCase();
   let best: { name: string; d: number } | undefined;
   for (const name of candidates) {
-    const d = editDistance(text.toLowerCase(), name.toLowerCase());
-    if (d <= maxDistance && (!best || d < best.d)) best = { name, d };
+    const candidate = name.toLowerCase();
+    const d = lower.length >= 3 && candidate.startsWith(lower) ? 0.5 : editDistance(lower, candidate);
+    if (d <= Math.max(2, Math.floor(lower.length / 2)) && (!best || d < best.d)) best = { name, d };
   }
   return best?.name;
 }
@@ -338,7 +343,7 @@ export function argChecks(component: string, resourceName: string): Checks {
     },
     oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
       if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-      const near = typeof value === "string" ? closestName(value, allowed, 2) : undefined;
+      const near = typeof value === "string" ? closestName(value, allowed) : undefined;
       throw fail(
         field,
         `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}${near ? `; did you mean ${JSON.stringify(near)}?` : ""} ${got(value)}`,

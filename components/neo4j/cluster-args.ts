@@ -11,6 +11,8 @@ import { OWN_LABEL_PREFIX, RESTART_POLICIES, dockerObjectNameProblem } from "./n
 import { checkSettings } from "./settings";
 
 export const NEO4J_CLUSTER_COMPONENT = "Neo4jCluster";
+/** The administrator every member is born with; the cluster's adminUsername. */
+export const CLUSTER_ADMIN_USERNAME = "neo4j";
 
 /** Every key Neo4jCluster takes; the compiler keeps it complete, and unknown keys are refused as typos. */
 export const CLUSTER_ARG_KEYS = Object.keys({

@@ -47,13 +47,15 @@ const BOLT_URI = /^(bolt|neo4j)(\+s|\+ssc)?:\/\/[A-Za-z0-9._-]+(:\d{1,5})?\/?$/;
 /**
  * Checks every argument of an RbacPolicy named `name`: throws an InputError naming the field on the
  * first problem, returns the desired users and roles in comparable form, and the wait.
- * `withoutConnection` is for Neo4jEnterprise, which supplies the connection itself.
+ * `connectingAs` is for Neo4jEnterprise, which supplies the connection itself (as that user) and
+ * so takes none in the arguments.
  */
 export function validateRbacPolicyArgs(
   name: string,
   args: unknown,
-  { withoutConnection = false }: { withoutConnection?: boolean } = {},
+  { connectingAs }: { connectingAs?: string } = {},
 ): { desired: RbacState; waitTimeoutSeconds: number } {
+  const withoutConnection = connectingAs !== undefined;
   const check = argChecks(RBAC_POLICY_COMPONENT, name);
   const given = check.args<RbacPolicyShapeArgs>(
     args,
@@ -84,7 +86,7 @@ export function validateRbacPolicyArgs(
   const desired = checkRbacSpec(
     name,
     given,
-    typeof given.adminUsername === "string" ? given.adminUsername : undefined,
+    connectingAs ?? (typeof given.adminUsername === "string" ? given.adminUsername : undefined),
   );
   const waitTimeoutSeconds = orDefault(given.waitTimeoutSeconds, 300, (v) =>
     check.wholeNumber("waitTimeoutSeconds", v, WAIT_TIMEOUT_SECONDS),

@@ -161,8 +161,15 @@ describe("host directories", () => {
 });
 
 describe("closestName", () => {
-  it("suggests only names that are close", () => {
+  it("suggests names a typo, a swap or a truncation away", () => {
     expect(closestName("primary", ["primaries", "secondaries"])).toBe("primaries");
+    expect(closestName("blot", ["http", "bolt"])).toBe("bolt");
+    expect(closestName("monitor", ["cluster", "monitoring"])).toBe("monitoring");
+    expect(closestName("enterpise", ["enterprise", "community"])).toBe("enterprise");
+  });
+
+  it("suggests nothing rather than something wrong", () => {
+    expect(closestName("uri", ["roles", "users", "waitTimeoutSeconds"])).toBeUndefined();
     expect(closestName("zzz", ["primaries"])).toBeUndefined();
   });
 });

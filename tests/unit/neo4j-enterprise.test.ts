@@ -149,7 +149,9 @@ describe("Neo4jEnterprise under the mock runtime", () => {
     expect([bare.backup, bare.monitoring]).toEqual([undefined, undefined]);
     expect(
       () => new Neo4jEnterprise("ce2", { cluster: { image: "neo4j:5.26-community" }, backup: true }),
-    ).toThrow(/BackupVolume .*cluster/);
+    ).toThrow(
+      /^Neo4jEnterprise "ce2": backup is on, but the cluster runs Neo4j Community, which has no online backup/,
+    );
   });
 
   it("requires the cluster arguments", () => {
