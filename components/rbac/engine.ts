@@ -95,8 +95,9 @@ export async function connectWhenReady(
     attempt++;
     const attemptMs = Math.max(1, Math.min(deadline - Date.now(), ATTEMPT_LIMIT_MS));
     const driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.username, connection.password), {
-      connectionTimeout: Math.min(attemptMs, 5000),
-      connectionAcquisitionTimeout: attemptMs,
+      // The attempt's own deadline (below) decides; the driver's timers only back it up, later.
+      connectionTimeout: Math.min(attemptMs, 5000) + 1000,
+      connectionAcquisitionTimeout: attemptMs + 5000,
       maxTransactionRetryTime: 0,
       disableLosslessIntegers: true,
     });

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { passwordHash, passwordMatches, readPolicy, syncPolicy } from "./engine";
 import { RbacDiff, diffPolicy, isUnknown } from "./diff";
-import { passwordProblem } from "./cypher";
+import { passwordProblem, roleNameProblem, userNameProblem } from "./cypher";
 import {
   BUILT_IN_USER,
   BUILT_IN_USER_PROBLEM,
@@ -92,12 +92,11 @@ function hashesFor(news: RbacProviderInputs, old: Map<string, string>): UserPass
   });
 }
 
-/** Pulumi's placeholder, during preview, for an input that is not known yet. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 /**
- * What is wrong with the inputs, as Pulumi check failures: the user the policy connects as
- * declared, the built-in `neo4j` user suspended, a password missing or too long to log in with.
+ * What is wrong with the inputs, as Pulumi check failures: a user or role name outside Neo4j's
+ * rules, the user the policy connects as declared, the built-in `neo4j` user suspended, a password
+ * missing or too long to log in with. The component checks the same before it registers anything;
+ * this repeats it for what was not known then, and for inputs that never went through it.
  * Values not known yet (during preview) are skipped; they are checked again before anything runs.
  */
 export function inputFailures(news: RbacProviderInputs): pulumi.dynamic.CheckFailure[] {
@@ -107,14 +106,23 @@ export function inputFailures(news: RbacProviderInputs): pulumi.dynamic.CheckFai
   const users = Array.isArray(news.users) ? news.users : [];
   const passwords = Array.isArray(news.passwords) ? news.passwords : undefined;
   const known = passwords ? passwordsOf(news) : undefined;
+  (Array.isArray(news.roles) ? news.roles : []).forEach((role, r) => {
+    const problem = isUnknown(role?.name) ? undefined : roleNameProblem(role?.name);
+    if (problem) fail("roles", `roles[${r}].name`, problem);
+  });
   users.forEach((user, u) => {
-    if (user?.name === UNKNOWN) return;
+    if (isUnknown(user?.name)) return;
+    const nameProblem = userNameProblem(user?.name);
+    if (nameProblem) {
+      fail("users", `users[${u}].name`, nameProblem);
+      return;
+    }
     if (typeof news.username === "string" && user.name === news.username)
       fail("users", `users[${u}].name`, connectingUserProblem(user.name));
     if (user.name === BUILT_IN_USER && user.suspended === true)
       fail("users", `users[${u}].suspended`, BUILT_IN_USER_PROBLEM);
     const password = known?.get(user.name);
-    if (known && password !== UNKNOWN) {
+    if (known && !isUnknown(password)) {
       const problem = passwordProblem(user.name, password);
       if (problem) fail("passwords", `users[${u}].password`, problem);
     }
