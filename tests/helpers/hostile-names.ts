@@ -80,3 +80,19 @@ export const hostileName: fc.Arbitrary<string> = fc.oneof(
 
 /** Property runs are seeded, so a failure reproduces, and bounded, so the suite stays fast. */
 export const PROPERTY_SEED = 20261126;
+
+/** Hostile pieces Neo4j's user-name rule allows (printable ASCII but space, "," and ":"): names that get through. */
+const ASCII_PIECES = HOSTILE_PIECES.filter((piece) => /^[\x21-\x2B\x2D-\x39\x3B-\x7E]+$/.test(piece));
+
+/** A name of one to eight such pieces: backticks, backslashes, `\u` escapes, quotes, `$`, `;`, comments. */
+export const hostileLoginName: fc.Arbitrary<string> = fc
+  .array(fc.constantFrom(...ASCII_PIECES), { minLength: 1, maxLength: 8 })
+  .map((pieces) => pieces.join(""));
+
+/** A password made of hostile pieces, long enough for Neo4j's default minimum of 8 characters. */
+export const hostilePassword: fc.Arbitrary<string> = fc
+  .array(fc.constantFrom(...HOSTILE_PIECES.filter((piece) => !/[\ud800-\udfff]/.test(piece))), {
+    minLength: 4,
+    maxLength: 12,
+  })
+  .map((pieces) => `pw-${pieces.join("")}-pw`);
