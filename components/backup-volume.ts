@@ -106,15 +106,10 @@ export class BackupVolume extends pulumi.ComponentResource {
         ? undefined
         : checkedInput(args.pushgatewayUrl, (url) => checkPushgatewayUrl(name, url));
     const config = pulumi
-      .all([cluster.backupEndpoints, cluster.members, cluster.adminUsername, pushgatewayUrl])
-      .apply(([backupEndpoints, members, adminUsername, pushgatewayUrl]) => {
-        return renderRunnerConfig(spec, {
-          backupEndpoints,
-          boltAddresses: members.map((m) => m.internalBoltAddress),
-          adminUsername,
-          pushgatewayUrl,
-        });
-      });
+      .all([cluster.backupEndpoints, pushgatewayUrl])
+      .apply(([backupEndpoints, pushgatewayUrl]) =>
+        renderRunnerConfig(spec, { backupEndpoints, pushgatewayUrl }),
+      );
 
     const uploads: docker.types.input.ContainerUpload[] = [
       {
@@ -124,9 +119,8 @@ export class BackupVolume extends pulumi.ComponentResource {
       },
       { file: RUNNER_PATHS.config, content: config },
     ];
-    // Listing the databases needs the admin password; explicit databases need no credentials at all.
-    if (spec.databases === undefined)
-      uploads.push({ file: RUNNER_PATHS.passwordFile, content: pulumi.secret(cluster.adminPassword) });
+    // No credentials: neo4j-admin backs up over the members' backup port, and "*" finds every
+    // database there. So nothing here is secret, and the runner's files read as a diff in a preview.
 
     this.runner = new docker.Container(
       `${name}-runner`,
@@ -163,7 +157,7 @@ export class BackupVolume extends pulumi.ComponentResource {
       .all([cluster.members, cluster.boltUri])
       .apply(
         ([members, boltUri]) =>
-          `neo4j-estate-restore --runner ${runner} --members ${members.map((m) => `${m.name}=${m.boltAddress}`).join(",")} --bolt ${boltUri} --database <database>`,
+          `neo4j-estate-restore --runner ${runner} --members ${members.map((m) => `${m.name}=${m.boltAddress}`).join(",")} --bolt ${boltUri} --neo4j-version ${cluster.neo4jVersion} --database <database>`,
       );
 
     this.registerOutputs({
@@ -188,6 +182,5 @@ export function clusterFacts(cluster: Neo4jCluster): ClusterFacts {
     onlineBackup: cluster.onlineBackup,
     image: cluster.image,
     neo4jVersion: cluster.neo4jVersion,
-    defaultDatabase: cluster.defaultDatabase,
   };
 }

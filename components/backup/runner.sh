@@ -8,8 +8,13 @@
 #   runner.sh health         exit 0 when the last good run is recent enough (the Docker health check)
 #   runner.sh status         print the status file
 #   runner.sh next-run T     print the first scheduled run after Unix time T
-#   runner.sh databases      print the databases a run would back up
+#   runner.sh databases      print the databases a run must back up (named, or every one seen so far)
+#   runner.sh forget DB      stop expecting a dropped database (its backups stay)
 #   runner.sh push-metrics   push the last results to the Pushgateway
+#
+# It needs no credentials: `neo4j-admin database backup` talks to the members' backup port, and
+# with "*" backs up every database the cluster has, so databases created later are backed up without
+# anyone listing them.
 set -uo pipefail
 # Byte lengths for Content-Length, and plain sorting.
 export LC_ALL=C
@@ -89,48 +94,83 @@ state_set() {
 
 valid_database_name() { [[ $1 =~ ^[a-z0-9][a-z0-9.-]{2,62}$ ]]; }
 
-# Every standard database (composites hold no data of their own) plus system, listed through any
-# member that answers; when none does, the databases this runner already knows about.
-databases() {
-  if [[ -n $DATABASES ]]; then
-    printf '%s\n' $DATABASES
-    return 0
-  fi
-  local listed="" address password
-  if [[ -r $PASSWORD_FILE ]]; then
-    password=$(<"$PASSWORD_FILE")
-    for address in "${BOLT_ADDRESSES[@]}"; do
-      if listed=$(NEO4J_USERNAME="$ADMIN_USERNAME" NEO4J_PASSWORD="$password" cypher-shell -a "bolt://$address" \
-        -d system --format plain "SHOW DATABASES YIELD name, type WHERE type <> 'composite' RETURN name" 2>/dev/null); then
-        break
-      fi
-      listed=""
-    done
-  fi
-  {
-    echo system
-    if [[ -n $listed ]]; then
-      printf '%s\n' "$listed" | tail -n +2 | tr -d '"'
-    else
-      log "warning: could not list databases through ${BOLT_ADDRESSES[*]}; backing up system, $DEFAULT_DATABASE and the folders already in $BACKUP_ROOT" >&2
-      echo "$DEFAULT_DATABASE"
-      find "$BACKUP_ROOT" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n'
-    fi
-  } | while read -r name; do valid_database_name "$name" && echo "$name"; done | sort -u
+# The databases this runner has backed up before (one state file each), which every run must back
+# up again: a database that goes missing from a run is a failure, not a silence.
+known_databases() {
+  [[ -d $STATE_DIR/databases ]] || return 0
+  find "$STATE_DIR/databases" -maxdepth 1 -name '*.state' -printf '%f\n' | sed 's/\.state$//' | sort
 }
 
-artifacts() { find "$1" -maxdepth 1 -type f -name '*.backup' -printf '%f\n' | sort; }
+# What a run must back up: the databases named in the arguments, or every one seen so far.
+databases() {
+  { printf '%s\n' $DATABASES; known_databases; } | while read -r name; do valid_database_name "$name" && echo "$name"; done | sort -u
+}
 
-# FULL starts a new chain when there is none yet or the current one has CHAIN_LENGTH backups;
-# otherwise AUTO continues it (neo4j-admin falls back to a full backup when it must).
+# Stops expecting a database that was dropped on purpose; its artifacts and catalog stay.
+forget() {
+  local db=$1
+  valid_database_name "$db" || { echo "not a database name: $db" >&2; return 64; }
+  rm -f "$STATE_DIR/databases/$db.state"
+  log "forgot database=$db: runs no longer expect it; its backups stay in $BACKUP_ROOT" | tee -a "$RUN_LOG"
+  write_status
+}
+
+artifacts() { find "$BACKUP_ROOT" -maxdepth 1 -type f -name '*.backup' -printf '%f\n' | sort; }
+
+# Earlier versions kept one folder per database; neo4j-admin continues a chain only from artifacts in
+# the folder it writes to, so they move up next to the new ones (a rename: same volume).
+migrate_layout() {
+  local dir
+  for dir in "$BACKUP_ROOT"/*/; do
+    [[ -d $dir ]] || continue
+    valid_database_name "$(basename "$dir")" || continue
+    find "$dir" -maxdepth 1 -type f -name '*.backup' -exec mv -n {} "$BACKUP_ROOT/" \;
+    rmdir "$dir" 2>/dev/null || true
+  done
+}
+
+# Neo4j names an artifact <database>-<UTC time>.backup (a numeric suffix is tolerated): the
+# database, when inspecting fails.
+database_of_artifact() {
+  local name=${1%.backup}
+  [[ $name =~ ^(.+)-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}(-[0-9]+)?$ ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# `neo4j-admin database backup --inspect-path` prints a table of every artifact with its database
+# and whether it is a full backup. Read by the header's column names, since versions add columns.
+# Prints "<file>\t<database>\t<full|diff>" per artifact.
+inspect_artifacts() {
+  neo4j-admin database backup --inspect-path="$BACKUP_ROOT" 2>/dev/null | awk -F'|' '
+    function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+    /^\|/ {
+      if (!file) {
+        for (i = 2; i < NF; i++) { h = trim($i); if (h == "FILE") file = i; if (h == "DATABASE") db = i; if (h == "FULL") full = i }
+        next
+      }
+      path = trim($file); n = split(path, parts, "/")
+      printf "%s\t%s\t%s\n", parts[n], trim($db), (trim($full) == "true" ? "full" : "diff")
+    }'
+}
+
+# FULL starts new chains when no database has a backup yet, or one database's current chain has
+# CHAIN_LENGTH backups; otherwise AUTO continues them (neo4j-admin falls back to a full backup where
+# it must, for a new database say; the artifact's real type is read back afterwards).
 backup_type() {
-  awk -F'\t' -v n="$CHAIN_LENGTH" '$2 == "full" { c = 0; seen = 1 } { c++ } END { print ((!seen || c >= n) ? "FULL" : "AUTO") }' "$1"
+  local catalog longest=0 length seen=0
+  for catalog in "$STATE_DIR"/catalog/*.tsv; do
+    [[ -s $catalog ]] || continue
+    length=$(awk -F'\t' '$2 == "full" { c = 0 } { c++ } END { print c + 0 }' "$catalog")
+    ((length > longest)) && longest=$length
+    seen=1
+  done
+  if ((!seen || longest >= CHAIN_LENGTH)); then echo FULL; else echo AUTO; fi
 }
 
 # Keeps the newest RETENTION_COUNT chains, or the chains with a backup in the last RETENTION_COUNT
 # days, and always the newest chain: a differential is useless without its full backup and every
-# differential before it, so chains go whole or not at all. Only artifacts this runner wrote (those
-# in its catalog) are ever deleted.
+# differential before it, so chains go whole or not at all. A backup whose type could not be read is
+# kept with the chain before it, never counted as the start of one. Only artifacts this runner wrote
+# (those in its catalog) are ever deleted.
 apply_retention() {
   local db=$1 catalog="$STATE_DIR/catalog/$1.tsv" verdict epoch type file size
   awk -F'\t' -v kind="$RETENTION_KIND" -v count="$RETENTION_COUNT" -v now="$(now)" '
@@ -145,7 +185,7 @@ apply_retention() {
   : >"$catalog.next"
   while IFS=$'\t' read -r verdict epoch type file size; do
     if [[ $verdict == drop ]]; then
-      rm -f "$BACKUP_ROOT/$db/$file"
+      rm -f "$BACKUP_ROOT/$file"
       log "retention database=$db deleted=$file type=$type taken=$(iso "$epoch")" | tee -a "$RUN_LOG"
     else
       printf '%s\t%s\t%s\t%s\n' "$epoch" "$type" "$file" "$size" >>"$catalog.next"
@@ -155,44 +195,92 @@ apply_retention() {
   rm -f "$catalog.plan"
 }
 
-# One database: back it up, then believe the folder rather than the exit code. neo4j-admin has
-# exited 0 without writing anything (neo4j/neo4j#13107), and exits 1 when a listed member was
-# unreachable even though another one served the backup.
-backup_database() {
-  local db=$1 dir="$BACKUP_ROOT/$1" catalog="$STATE_DIR/catalog/$1.tsv" state="$STATE_DIR/databases/$1.state"
-  local output="$STATE_DIR/output/$1.log" type recorded before started rc duration artifact size reason
-  mkdir -p "$dir" "$STATE_DIR/catalog" "$STATE_DIR/output"
-  touch "$catalog"
-  type=$(backup_type "$catalog")
-  [[ $type == FULL ]] && recorded=full || recorded=diff
-  before=$(artifacts "$dir")
-  started=$(now)
-  neo4j-admin database backup "${BACKUP_OPTIONS[@]}" --to-path="$dir" --type="$type" "$db" >"$output" 2>&1
-  rc=$?
-  duration=$(($(now) - started))
-  artifact=$(comm -13 <(printf '%s\n' "$before") <(artifacts "$dir") | tail -n 1)
-  size=0
-  [[ -n $artifact ]] && size=$(stat -c %s "$dir/$artifact")
+# Records one database's outcome in its state file, the run log and, for a success, its catalog.
+record() {
+  local db=$1 result=$2 started=$3 duration=$4 rc=$5 type=${6:-} artifact=${7:-} size=${8:-0} reason=${9:-}
+  local state="$STATE_DIR/databases/$db.state"
   state_set "$state" last_attempt_at "$started"
   state_set "$state" last_duration_seconds "$duration"
-  if [[ -n $artifact && $size -gt 0 ]]; then
-    printf '%s\t%s\t%s\t%s\n' "$started" "$recorded" "$artifact" "$size" >>"$catalog"
-    state_set "$state" last_result success
+  state_set "$state" last_result "$result"
+  if [[ $result == success ]]; then
+    printf '%s\t%s\t%s\t%s\n' "$started" "$type" "$artifact" "$size" >>"$STATE_DIR/catalog/$db.tsv"
     state_set "$state" last_success_at "$started"
-    state_set "$state" last_type "$recorded"
+    state_set "$state" last_type "$type"
     state_set "$state" last_artifact "$artifact"
     state_set "$state" last_size_bytes "$size"
-    state_set "$state" last_message "$([[ $rc -eq 0 ]] && echo ok || echo "artifact written; neo4j-admin exited $rc (a member was unreachable?)")"
-    log "backup database=$db type=$recorded result=success size_bytes=$size duration_seconds=$duration artifact=$artifact exit_code=$rc" | tee -a "$RUN_LOG"
+    state_set "$state" last_message "${reason:-ok}"
+    log "backup database=$db type=$type result=success size_bytes=$size duration_seconds=$duration artifact=$artifact exit_code=$rc" | tee -a "$RUN_LOG"
     apply_retention "$db"
-    return 0
+  else
+    state_set "$state" last_message "$reason"
+    log "backup database=$db result=failure size_bytes=0 duration_seconds=$duration exit_code=$rc reason=\"$reason\"" | tee -a "$RUN_LOG"
   fi
-  if ((rc == 0)); then reason="neo4j-admin exited 0 but wrote no artifact"; else reason="neo4j-admin exited $rc"; fi
-  state_set "$state" last_result failure
-  state_set "$state" last_message "$reason"
-  log "backup database=$db type=$recorded result=failure size_bytes=0 duration_seconds=$duration exit_code=$rc reason=\"$reason\"" | tee -a "$RUN_LOG"
-  tail -n 20 "$output" | sed "s/^/  neo4j-admin[$db]: /"
-  return 1
+}
+
+# One run: one neo4j-admin call for every database ("*"), or for the named ones. Then believe the
+# folder rather than the exit code: neo4j-admin has exited 0 without writing anything
+# (neo4j/neo4j#13107), and exits 1 when a listed member was unreachable even though another one
+# served the backup. Every database the run must back up (named, seen before, or named in
+# neo4j-admin's output) without a new non-empty artifact counts as a failure.
+backup_all() {
+  local output="$STATE_DIR/output/last-run.log" type before started rc duration new line file db kind size
+  local -A artifact_of=() type_of=() size_of=()
+  mkdir -p "$STATE_DIR/catalog" "$STATE_DIR/databases" "$STATE_DIR/output"
+  local targets=("*")
+  [[ -n $DATABASES ]] && read -ra targets <<<"$DATABASES"
+  type=$(backup_type)
+  before=$(artifacts)
+  started=$(now)
+  neo4j-admin database backup "${BACKUP_OPTIONS[@]}" --to-path="$BACKUP_ROOT" --type="$type" "${targets[@]}" >"$output" 2>&1
+  rc=$?
+  duration=$(($(now) - started))
+  new=$(comm -13 <(printf '%s\n' "$before") <(artifacts))
+  if [[ -n $new ]]; then
+    local -A inspected=()
+    while IFS=$'\t' read -r file db kind; do inspected[$file]="$db"$'\t'"$kind"; done < <(inspect_artifacts)
+    while read -r file; do
+      [[ -n $file ]] || continue
+      size=$(stat -c %s "$BACKUP_ROOT/$file")
+      if [[ -n ${inspected[$file]:-} ]]; then
+        db=${inspected[$file]%%$'\t'*}
+        kind=${inspected[$file]#*$'\t'}
+      else
+        # Not inspectable: attributed by name, typed unknown (kept with the chain before it).
+        db=$(database_of_artifact "$file")
+        kind=unknown
+      fi
+      valid_database_name "$db" || continue
+      ((size > 0)) || continue
+      artifact_of[$db]=$file type_of[$db]=$kind size_of[$db]=$size
+    done <<<"$new"
+  fi
+  local expected
+  expected=$({
+    databases
+    printf '%s\n' "${!artifact_of[@]}"
+    # Databases neo4j-admin named, even one whose first backup failed.
+    grep -o "database '[^']*'" "$output" | sed "s/^database '//; s/'\$//"
+  } | while read -r db; do valid_database_name "$db" && echo "$db"; done | sort -u)
+  RUN_COUNT=0 RUN_FAILURES=0
+  for db in $expected; do
+    RUN_COUNT=$((RUN_COUNT + 1))
+    if [[ -n ${artifact_of[$db]:-} ]]; then
+      local note=""
+      ((rc == 0)) || note="artifact written; neo4j-admin exited $rc (a member was unreachable?)"
+      [[ ${type_of[$db]} == unknown ]] && note="${note:+$note; }type unknown: neo4j-admin --inspect-path did not list the artifact"
+      record "$db" success "$started" "$duration" "$rc" "${type_of[$db]}" "${artifact_of[$db]}" "${size_of[$db]}" "$note"
+    else
+      local reason
+      if grep -q "database '$db'" "$output"; then
+        if ((rc == 0)); then reason="neo4j-admin exited 0 but wrote no artifact"; else reason="neo4j-admin exited $rc and wrote no artifact"; fi
+      else
+        reason="not backed up: neo4j-admin did not name it (dropped? then run: runner.sh forget $db; or its members were unreachable)"
+      fi
+      RUN_FAILURES=$((RUN_FAILURES + 1))
+      record "$db" failure "$started" "$duration" "$rc" "" "" 0 "$reason"
+    fi
+  done
+  if ((RUN_FAILURES > 0 || RUN_COUNT == 0)); then tail -n 20 "$output" | sed 's/^/  neo4j-admin: /'; fi
 }
 
 json_string() {
@@ -201,11 +289,6 @@ json_string() {
 }
 json_time() { if [[ -n ${1:-} ]]; then json_string "$(iso "$1")"; else printf null; fi; }
 json_number() { if [[ -n ${1:-} ]]; then printf '%s' "$1"; else printf null; fi; }
-
-known_databases() {
-  [[ -d $STATE_DIR/databases ]] || return 0
-  find "$STATE_DIR/databases" -maxdepth 1 -name '*.state' -printf '%f\n' | sed 's/\.state$//' | sort
-}
 
 write_status() {
   local db state first=1
@@ -284,25 +367,17 @@ run_once() {
     log "another backup run is in progress"
     return 75
   fi
-  local started failures=0 count=0 db
+  local started
   started=$(now)
   state_set "$RUNNER_STATE" last_attempt_at "$started"
-  for db in $(databases); do
-    if ((STOPPING)); then
-      # Docker is stopping the runner: the databases not yet backed up wait for the next runner.
-      log "run abandoned after $count databases: the runner is stopping"
-      write_status
-      flock -u 9
-      return 0
-    fi
-    count=$((count + 1))
-    backup_database "$db" || failures=$((failures + 1))
-  done
-  if ((count == 0)); then
-    log "no database to back up"
-    failures=1
+  migrate_layout
+  # One neo4j-admin call covers every database: a stop (SIGTERM) lets it finish and be recorded.
+  backup_all
+  if ((RUN_COUNT == 0)); then
+    log "no database was backed up: neo4j-admin named none (are the members' backup ports reachable?)"
+    RUN_FAILURES=1
   fi
-  if ((failures == 0)); then
+  if ((RUN_FAILURES == 0)); then
     state_set "$RUNNER_STATE" last_result success
     state_set "$RUNNER_STATE" last_success_at "$started"
   else
@@ -316,9 +391,9 @@ run_once() {
       log "warning: could not push metrics to $PUSHGATEWAY_URL"
     fi
   fi
-  log "run finished databases=$count failures=$failures duration_seconds=$(($(now) - started))"
+  log "run finished databases=$RUN_COUNT failures=$RUN_FAILURES duration_seconds=$(($(now) - started))"
   flock -u 9
-  ((failures == 0))
+  ((RUN_FAILURES == 0))
 }
 
 health() {
@@ -355,10 +430,6 @@ drop_privileges() {
   mkdir -p "$BACKUP_ROOT" "$STATE_DIR"
   chown "$BACKUP_UID:$BACKUP_UID" "$BACKUP_ROOT"
   chown -R "$BACKUP_UID:$BACKUP_UID" "$STATE_DIR"
-  if [[ -f $PASSWORD_FILE ]]; then
-    chown "$BACKUP_UID:$BACKUP_UID" "$PASSWORD_FILE"
-    chmod 0400 "$PASSWORD_FILE"
-  fi
   if command -v su-exec >/dev/null; then exec su-exec "$BACKUP_UID:$BACKUP_UID" bash "$0" "$@"; fi
   if command -v gosu >/dev/null; then exec gosu "$BACKUP_UID:$BACKUP_UID" bash "$0" "$@"; fi
   exec setpriv --reuid="$BACKUP_UID" --regid="$BACKUP_UID" --clear-groups bash "$0" "$@"
@@ -404,9 +475,10 @@ case $command in
   status) cat "$STATE_DIR/status.json" ;;
   next-run) next_run "$2" ;;
   databases) databases ;;
+  forget) forget "${2:-}" ;;
   push-metrics) push_metrics ;;
   *)
-    echo "usage: runner.sh run|run-once|health|status|next-run <unix-time>|databases|push-metrics" >&2
+    echo "usage: runner.sh run|run-once|health|status|next-run <unix-time>|databases|forget <database>|push-metrics" >&2
     exit 64
     ;;
 esac

@@ -28,12 +28,13 @@ export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
 
 /** Where things live inside the runner container. */
 export const RUNNER_PATHS = {
-  /** The backup root: one folder per database below it. */
+  /**
+   * The backup root: every database's artifacts side by side, as `neo4j-admin database backup "*"`
+   * writes them (`<database>-<time>.backup`), where it also finds the chains to continue.
+   */
   backups: "/backups",
   script: "/opt/neo4j-backup/runner.sh",
   config: "/opt/neo4j-backup/config.sh",
-  /** The admin password, for listing databases; uploaded, never in the environment. */
-  passwordFile: "/run/secrets/neo4j-backup-password",
   /** Runner state inside the backup root, so it travels with the backups. */
   state: "/backups/.runner",
   /** Every run's outcome, as JSON. */
@@ -57,7 +58,6 @@ export interface ClusterFacts {
   onlineBackup: boolean;
   image: string;
   neo4jVersion: string;
-  defaultDatabase: string;
 }
 
 /** The plain (non-Output) arguments of BackupVolume. */
@@ -67,7 +67,10 @@ export interface BackupShapeArgs {
    * expression evaluated in UTC (`0 3 * * *`, `@daily`). Default `1h`.
    */
   schedule?: string;
-  /** The databases to back up. Default: every standard database the cluster lists at each run, and `system`. */
+  /**
+   * The databases to back up. Default: every database the cluster has at each run (`neo4j-admin
+   * database backup "*"`, `system` included), so databases created later are backed up too.
+   */
   databases?: string[];
   /** Backups per chain: one full, then `chainLength - 1` differentials, then a new chain. Default 24. */
   chainLength?: number;
@@ -178,10 +181,8 @@ export interface BackupSpec {
   periodSeconds: number;
   /** The health check fails once the last good run is older than this: twice the period. */
   maxAgeSeconds: number;
-  /** Explicit databases, or undefined to list every standard database (and `system`) at each run. */
+  /** Explicit databases, or undefined for every database the cluster has (`"*"`) at each run. */
   databases?: string[];
-  /** Always backed up when listing the databases fails, beside `system` and the folders already there. */
-  defaultDatabase: string;
   chainLength: number;
   retention: Retention;
   backupAtStart: boolean;
@@ -284,7 +285,6 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     periodSeconds,
     maxAgeSeconds: 2 * periodSeconds,
     databases,
-    defaultDatabase: cluster.defaultDatabase,
     chainLength,
     retention,
     backupAtStart: orDefault(args.backupAtStart, true, (v) => check.boolean("backupAtStart", v)),
@@ -315,7 +315,7 @@ function planRetention(retention: BackupShapeArgs["retention"], check: Checks): 
 /**
  * The neo4j-admin options every backup run shares (Neo4j 5 syntax): `--from` lists every member so
  * the backup succeeds while any one is up, `--compress=true` asks for a compressed artifact. The
- * runner adds `--to-path`, `--type` and the database name per run. `--include-metadata` is left at
+ * runner adds `--to-path`, `--type` and `"*"` (or the named databases) per run. `--include-metadata` is left at
  * its default (`all` for user databases) because it cannot be given for `system`.
  */
 export function backupOptions(spec: BackupSpec, backupEndpoints: string[]): string[] {
@@ -334,9 +334,6 @@ export function shellQuote(value: string): string {
 /** What is only known once the cluster's outputs resolve. */
 export interface RunnerRuntime {
   backupEndpoints: string[];
-  /** Bolt inside the network, like `core-1:7687`, for listing databases. */
-  boltAddresses: string[];
-  adminUsername: string;
   pushgatewayUrl?: string;
 }
 
@@ -355,9 +352,6 @@ export function renderRunnerConfig(spec: BackupSpec, runtime: RunnerRuntime): st
     ["RETENTION_COUNT", spec.retention.count],
     ["BACKUP_AT_START", spec.backupAtStart ? 1 : 0],
     ["DATABASES", (spec.databases ?? []).join(" ")],
-    ["DEFAULT_DATABASE", spec.defaultDatabase],
-    ["ADMIN_USERNAME", runtime.adminUsername],
-    ["PASSWORD_FILE", RUNNER_PATHS.passwordFile],
     ["PUSHGATEWAY_URL", (runtime.pushgatewayUrl ?? "").replace(/\/$/, "")],
   ];
   if (spec.schedule.kind === "interval") scalar.push(["INTERVAL_SECONDS", spec.schedule.seconds]);
@@ -377,7 +371,6 @@ export function renderRunnerConfig(spec: BackupSpec, runtime: RunnerRuntime): st
     `# Rendered by BackupVolume "${spec.name}"; runner.sh sources it.`,
     ...scalar.map(([k, v]) => `${k}=${shellQuote(String(v))}`),
     `BACKUP_OPTIONS=(${backupOptions(spec, runtime.backupEndpoints).map(shellQuote).join(" ")})`,
-    `BOLT_ADDRESSES=(${runtime.boltAddresses.map(shellQuote).join(" ")})`,
   ];
   return lines.join("\n") + "\n";
 }

@@ -12,8 +12,9 @@ const neo4j = new Neo4jCluster("neo4j", {
   hostPorts: { http: 7474, bolt: 7687 },
 });
 
-// Everything else is the default: every database and `system`, hourly, a full backup then 23
-// differentials per chain, seven chains kept, in a named volume, and one backup right at deploy.
+// Everything else is the default: every database the cluster has, `system` included, hourly, a full
+// backup then 23 differentials per chain, seven chains kept, in a named volume, and one backup right
+// at deploy. The runner needs no password: neo4j-admin backs up over the members' backup port.
 const backups = new BackupVolume("neo4j-backups", {
   cluster: neo4j,
   schedule: config.get("schedule"),

@@ -14,7 +14,6 @@ const CLUSTER: ClusterFacts = {
   onlineBackup: true,
   image: "neo4j:5.23-enterprise",
   neo4jVersion: "5.23",
-  defaultDatabase: "neo4j",
 };
 const ENDPOINTS = ["core-1:6362", "core-2:6362", "core-3:6362"];
 const utc = (...a: [number, number, number, number?, number?]) =>
@@ -86,7 +85,6 @@ describe("planBackup", () => {
       periodSeconds: 3600,
       maxAgeSeconds: 7200,
       databases: undefined,
-      defaultDatabase: "neo4j",
       chainLength: 24,
       retention: { kind: "chains", count: 7 },
       backupAtStart: true,
@@ -187,7 +185,7 @@ describe("neo4j-admin options", () => {
 });
 
 describe("runner configuration", () => {
-  const runtime = { backupEndpoints: ENDPOINTS, boltAddresses: ["core-1:7687"], adminUsername: "neo4j" };
+  const runtime = { backupEndpoints: ENDPOINTS };
 
   it("quotes every value for bash", () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
@@ -215,9 +213,10 @@ describe("runner configuration", () => {
       "DATABASES='neo4j movies'",
       "PUSHGATEWAY_URL='http://pg:9091'",
       "BACKUP_OPTIONS=('--from=core-1:6362,core-2:6362,core-3:6362' '--compress=true')",
-      "BOLT_ADDRESSES=('core-1:7687')",
     ])
       expect(config.split("\n")).toContain(line);
+    // No credentials: the runner needs none.
+    expect(config).not.toMatch(/PASSWORD|USERNAME|BOLT/);
   });
 
   it("renders cron fields expanded, so bash needs no cron parser", () => {
