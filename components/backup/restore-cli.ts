@@ -6,35 +6,42 @@
  *
  *   NEO4J_PASSWORD=… neo4j-estate-restore --runner backups-runner \
  *     --members core-1=localhost:7688,core-2=localhost:7689,core-3=localhost:7690 \
- *     --bolt neo4j://localhost:7688 --database neo4j [--artifact <file>] [--seeder core-2] [--yes] [--dry-run]
+ *     --bolt neo4j://localhost:7688 --neo4j-version 5.26 --database neo4j \
+ *     [--artifact <file>] [--seeder core-2] [--method recreate|seeder] [--yes] [--dry-run]
  */
 import { spawn, spawnSync } from "child_process";
 import * as readline from "readline";
 import neo4j, { Driver } from "neo4j-driver";
 import { RUNNER_PATHS } from "./spec";
 import {
+  ArtifactInfo,
   RestoreMember,
+  RestoreMethod,
   RestorePlan,
   RestoreStep,
   describePlan,
   fillCaptured,
+  parseInspectTable,
   planRestore,
   splitCypherScript,
 } from "./restore-plan";
+import { Neo4jVersion, parseVersion } from "../neo4j/version";
 
 export interface CliOptions {
   runner: string;
   members: RestoreMember[];
   bolt: string;
   database: string;
+  neo4jVersion: Neo4jVersion;
   artifact?: string;
   seeder?: string;
+  method?: RestoreMethod;
   yes: boolean;
   dryRun: boolean;
 }
 
 const USAGE =
-  "usage: neo4j-estate-restore --runner <container> --members <container=host:port,…> --bolt <uri> --database <name> [--artifact <file>] [--seeder <container>] [--yes] [--dry-run]";
+  "usage: neo4j-estate-restore --runner <container> --members <container=host:port,…> --bolt <uri> --neo4j-version <version> --database <name> [--artifact <file>] [--seeder <container>] [--method recreate|seeder] [--yes] [--dry-run]";
 
 /** Reads the command line; throws with the usage text when something required is missing. */
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -50,7 +57,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
       values[key] = value;
     } else throw new Error(`unexpected argument ${arg}\n${USAGE}`);
   }
-  for (const required of ["runner", "members", "bolt", "database"])
+  for (const required of ["runner", "members", "bolt", "neo4j-version", "database"])
     if (!values[required]) throw new Error(`--${required} is required\n${USAGE}`);
   const members = values.members.split(",").map((entry) => {
     const [container, boltAddress] = entry.split("=");
@@ -58,13 +65,23 @@ export function parseCliArgs(argv: string[]): CliOptions {
       throw new Error(`--members entries look like core-1=localhost:7688 (got ${entry})`);
     return { container, boltAddress };
   });
+  const neo4jVersion = parseVersion(values["neo4j-version"]);
+  if (!neo4jVersion)
+    throw new Error(
+      `--neo4j-version must look like 5.23 or 2025.01 (got ${values["neo4j-version"]})\n${USAGE}`,
+    );
+  const method = values.method;
+  if (method !== undefined && method !== "recreate" && method !== "seeder")
+    throw new Error(`--method is recreate or seeder (got ${method})\n${USAGE}`);
   return {
     runner: values.runner,
     members,
     bolt: values.bolt,
     database: values.database,
+    neo4jVersion,
     artifact: values.artifact,
     seeder: values.seeder,
+    method,
     yes: flags.has("--yes"),
     dryRun: flags.has("--dry-run"),
   };
@@ -77,33 +94,24 @@ function docker(args: string[]): string {
   return result.stdout;
 }
 
-function listArtifacts(runner: string, database: string): string[] {
-  return docker([
-    "exec",
-    runner,
-    "find",
-    `${RUNNER_PATHS.backups}/${database}`,
-    "-maxdepth",
-    "1",
-    "-name",
-    "*.backup",
-    "-printf",
-    "%f\\n",
-  ])
-    .split("\n")
-    .filter((f) => f !== "");
+/** Every artifact in the runner's backup folder, with its database and type, as neo4j-admin reads them. */
+function listArtifacts(runner: string): ArtifactInfo[] {
+  return parseInspectTable(
+    docker(["exec", runner, "neo4j-admin", "database", "backup", `--inspect-path=${RUNNER_PATHS.backups}`]),
+  );
 }
 
-/** `docker cp a:/x - | docker cp -a - b:/y`: a tar stream between containers, owners kept. */
-function copyBetween(step: Extract<RestoreStep, { kind: "copy" }>): Promise<void> {
+/** `docker cp a:/x - | docker cp -a - b:/y` per file: a tar stream between containers, owners kept. */
+async function copyBetween(step: Extract<RestoreStep, { kind: "copy" }>): Promise<void> {
   docker(["exec", "--user", "neo4j", step.to.container, "mkdir", "-p", step.to.path]);
+  for (const path of step.from.paths)
+    await copyOne(`${step.from.container}:${path}`, `${step.to.container}:${step.to.path}`);
+}
+
+function copyOne(from: string, to: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const out = spawn("docker", ["cp", `${step.from.container}:${step.from.path}`, "-"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const into = spawn("docker", ["cp", "-a", "-", `${step.to.container}:${step.to.path}`], {
-      stdio: ["pipe", "inherit", "inherit"],
-    });
+    const out = spawn("docker", ["cp", from, "-"], { stdio: ["ignore", "pipe", "inherit"] });
+    const into = spawn("docker", ["cp", "-a", "-", to], { stdio: ["pipe", "inherit", "inherit"] });
     out.stdout.pipe(into.stdin);
     let failed = false;
     const fail = (what: string) => (code: number | null) => {
@@ -112,9 +120,28 @@ function copyBetween(step: Extract<RestoreStep, { kind: "copy" }>): Promise<void
         reject(new Error(`${what} exited ${code}`));
       }
     };
-    out.on("close", fail("docker cp (from)"));
-    into.on("close", (code) => (code === 0 && !failed ? resolve() : fail("docker cp (into)")(code)));
+    out.on("close", fail(`docker cp ${from}`));
+    into.on("close", (code) => (code === 0 && !failed ? resolve() : fail(`docker cp into ${to}`)(code)));
   });
+}
+
+/** Polls SHOW DATABASE until every allocation of the database is online. */
+async function waitOnline(driver: Driver, database: string, timeoutSeconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const { records } = await driver.executeQuery(
+      "SHOW DATABASE $database YIELD currentStatus RETURN collect(currentStatus) AS statuses",
+      { database },
+      { database: "system" },
+    );
+    const statuses = (records[0]?.get("statuses") as string[] | undefined) ?? [];
+    if (statuses.length > 0 && statuses.every((s) => s === "online")) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${database} is not online on every member after ${timeoutSeconds} s (${statuses.join(", ") || "no allocation"})`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
 }
 
 async function runStep(step: RestoreStep, driver: Driver, captured: Record<string, string>): Promise<void> {
@@ -130,12 +157,17 @@ async function runStep(step: RestoreStep, driver: Driver, captured: Record<strin
       const statement = fillCaptured(step.statement, captured);
       const result = await driver.executeQuery(statement, step.parameters ?? {}, { database: "system" });
       if (step.capture) {
-        if (result.records.length !== 1) throw new Error(`expected one row from: ${statement}`);
+        if (result.records.length !== 1)
+          throw new Error(step.captureMissing ?? `expected one row from: ${statement}`);
         captured[step.capture] = String(result.records[0].get(0));
         console.log(`       ${step.capture} = ${captured[step.capture]}`);
       }
+      if (step.report)
+        for (const record of result.records) console.log(`       ${JSON.stringify(record.toObject())}`);
       return;
     }
+    case "wait-online":
+      return waitOnline(driver, step.database, step.timeoutSeconds);
     case "cypher-file": {
       const found = spawnSync("docker", ["exec", step.container, "cat", step.path], { encoding: "utf8" });
       if (found.status !== 0) {
@@ -162,9 +194,11 @@ export async function main(argv: string[]): Promise<number> {
     database: options.database,
     runner: options.runner,
     members: options.members,
-    artifacts: listArtifacts(options.runner, options.database),
+    artifacts: listArtifacts(options.runner),
+    neo4jVersion: options.neo4jVersion,
     artifact: options.artifact,
     seeder: options.seeder,
+    method: options.method,
   });
   console.log(describePlan(plan));
   if (options.dryRun) return 0;
