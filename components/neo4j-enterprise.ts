@@ -270,7 +270,6 @@ export function planEstate(
         onlineBackup: spec.onlineBackup,
         image: spec.image.image,
         neo4jVersion: formatVersion(spec.version),
-        defaultDatabase: spec.defaultDatabase,
       }),
     );
   if (given.rbac !== undefined)
