@@ -12,9 +12,8 @@ import {
   orDefault,
   shown,
 } from "../neo4j/checks";
-import { checkLabels } from "../neo4j/cluster-args";
+import { checkContainerArgs } from "../neo4j/container-args";
 import {
-  RESTART_POLICIES,
   RestartPolicy,
   databaseNameProblem,
   dockerObjectNameProblem,
@@ -148,8 +147,7 @@ export function validateBackupArgs(
   const spec = planBackup(name, given, cluster);
   if (given.pushgatewayUrl !== undefined && !isDeferred(given.pushgatewayUrl))
     checkPushgatewayUrl(name, given.pushgatewayUrl);
-  orDefault(given.restart, undefined, (v) => check.oneOf("restart", v, RESTART_POLICIES));
-  orDefault(given.labels, undefined, (v) => checkLabels(check, "labels", v));
+  checkContainerArgs(check, given);
 
   const warnings: string[] = [];
   if (spec.retention.kind === "days" && spec.retention.count * 86400 < spec.periodSeconds)

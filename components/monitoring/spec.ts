@@ -5,16 +5,10 @@
  * anything is registered.
  */
 import { isIPv4 } from "net";
-import {
-  RESTART_POLICIES,
-  RestartPolicy,
-  hostForUrls,
-  imageReferenceProblem,
-  resourceNameProblem,
-} from "../neo4j/names";
+import { RestartPolicy, hostForUrls, imageReferenceProblem, resourceNameProblem } from "../neo4j/names";
 import { inputErrors } from "../neo4j/errors";
 import { Checks, argChecks, isDeferred, orDefault, shown } from "../neo4j/checks";
-import { checkLabels } from "../neo4j/cluster-args";
+import { checkContainerArgs } from "../neo4j/container-args";
 import { Edition } from "../neo4j/version";
 import { DockerHealthcheck, dockerHealthcheck } from "../common/docker-health";
 
@@ -116,8 +110,7 @@ export function validateMonitoringArgs(
   const spec = planMonitoring(name, cluster, given);
   if (given.grafanaAdminPassword !== undefined && !isDeferred(given.grafanaAdminPassword))
     checkGrafanaAdminPassword(name, given.grafanaAdminPassword);
-  orDefault(given.restart, undefined, (v) => check.oneOf("restart", v, RESTART_POLICIES));
-  orDefault(given.labels, undefined, (v) => checkLabels(check, "labels", v));
+  checkContainerArgs(check, given);
   return spec;
 }
 

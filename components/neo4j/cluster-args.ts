@@ -7,7 +7,8 @@
 import { Checks, argChecks, isDeferred, orDefault, shown } from "./checks";
 import { ClusterShapeArgs, ClusterSpec, MIN_PASSWORD_LENGTH, planCluster } from "./cluster-spec";
 import { authDeliveryWarning } from "./container";
-import { OWN_LABEL_PREFIX, RESTART_POLICIES, dockerObjectNameProblem } from "./names";
+import { dockerObjectNameProblem } from "./names";
+import { checkContainerArgs } from "./container-args";
 import { checkSettings } from "./settings";
 
 export const NEO4J_CLUSTER_COMPONENT = "Neo4jCluster";
@@ -74,7 +75,7 @@ export function validateClusterArgs(name: string, args: unknown): { spec: Cluste
   const settings = orDefault(given.settings, {}, (v) => checkSettingValues(check, v));
   warnings.push(...checkSettings(name, spec, Object.keys(settings)));
 
-  orDefault(given.restart, undefined, (v) => check.oneOf("restart", v, RESTART_POLICIES));
+  checkContainerArgs(check, given);
   orDefault(given.waitForHealthy, undefined, (v) => check.boolean("waitForHealthy", v));
   const timeout = orDefault(given.healthyTimeoutSeconds, undefined, (v) =>
     check.wholeNumber("healthyTimeoutSeconds", v, { min: 10, max: 86400 }),
@@ -83,7 +84,6 @@ export function validateClusterArgs(name: string, args: unknown): { spec: Cluste
     warnings.push(
       `Neo4jCluster "${name}": healthyTimeoutSeconds is ${timeout}: a Neo4j member usually needs 30 to 120 s to start, and a cluster longer, so pulumi up may fail on members that are fine`,
     );
-  orDefault(given.labels, undefined, (v) => checkLabels(check, "labels", v));
   return { spec, warnings };
 }
 
@@ -111,18 +111,6 @@ export function checkSettingValue(check: Checks, key: string, value: unknown): s
       `must be a string on one line, as neo4j.conf has it, such as "true" or "512m" (got ${shown(value)})`,
     );
   return value;
-}
-
-/** Labels: string keys and values, none in the components' own `neo4j-estate.` namespace. */
-export function checkLabels(check: Checks, field: string, value: unknown): Record<string, string> {
-  const labels = check.stringMap(field, value, "label names and string values");
-  for (const key of Object.keys(labels))
-    if (key.startsWith(OWN_LABEL_PREFIX))
-      throw check.fail(
-        `${field}[${JSON.stringify(key)}]`,
-        `is in the ${OWN_LABEL_PREFIX} namespace, which the components use for their own labels; choose another name`,
-      );
-  return labels;
 }
 
 /** Checks a Docker network name, plain or once an output resolves. */
