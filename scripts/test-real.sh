@@ -4,6 +4,8 @@
 # repository), then runs tests/real with jest. The last line is the verdict.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The tests run on a Node.js package.json declares (the machine's, or one from the npm registry).
+export PATH="$(bash scripts/provision/node.sh):$PATH"
 started=$(date +%s)
 bash scripts/provision/docker.sh
 bash scripts/provision/images.sh >/dev/null

@@ -5,6 +5,8 @@
 # stops the server afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The tests run on a Node.js package.json declares (the machine's, or one from the npm registry).
+export PATH="$(bash scripts/provision/node.sh):$PATH"
 # The monitoring tests check Prometheus files and dashboard queries with promtool.
 bash scripts/install-promtool.sh
 mkdir -p .neo4j-test
