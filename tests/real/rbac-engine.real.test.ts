@@ -49,11 +49,14 @@ async function userNames(server: Neo4jTestServer): Promise<string[]> {
 
 const portOf = (server: Neo4jTestServer) => new URL(server.uri).port;
 const started = Date.now();
+let cycleStarted = 0;
 
 beforeAll(async () => {
   [first, second] = await Promise.all([startNeo4jTestServer(), startNeo4jTestServer()]);
-  await Promise.all([first.ready, second.ready]);
-  console.log(`two Neo4j servers ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // The second server is needed only when the policy moves; it finishes starting meanwhile.
+  await first.ready;
+  cycleStarted = Date.now();
+  console.log(`first Neo4j server ready in ${((cycleStarted - started) / 1000).toFixed(1)} s`);
   await stack.init();
   await stack.config("users", JSON.stringify(["alice", "bob"]));
   await stack.secret("passwords", JSON.stringify(passwords));
@@ -68,7 +71,7 @@ afterAll(async () => {
       .map((r) => `${(r.ms / 1000).toFixed(1)}`)
       .join(", ");
   console.log(
-    `stack cycle: ${stack.transcript.length} commands in ${((Date.now() - started) / 1000).toFixed(0)} s ` +
+    `stack cycle: ${stack.transcript.length} commands in ${((Date.now() - cycleStarted) / 1000).toFixed(0)} s ` +
       `(up ${took(/^pulumi up/)} s; preview ${took(/^pulumi preview/)} s; refresh ${took(/^pulumi refresh/)} s; destroy ${took(/^pulumi destroy/)} s)`,
   );
   await stack.remove();
@@ -81,7 +84,7 @@ describe("RbacPolicy through the real Pulumi engine", () => {
   it("creates the users from nothing with pulumi up", async () => {
     const up = await stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
     expect(up.output).toMatch(/\+ 3 created/);
-    expect(up.output).toContain("CREATE USER `alice` SET PASSWORD $password_alice");
+    expect(up.output).toMatch(/RbacPolicy: CREATE USER `alice` SET PASSWORD \$\w+/);
     expect(await loginAs(first, "alice", passwords.alice)).toEqual([{ user: "alice" }]);
     expect(await loginAs(first, "bob", passwords.bob)).toEqual([{ user: "bob" }]);
     exports.push(await stack.exportState());
@@ -104,7 +107,7 @@ describe("RbacPolicy through the real Pulumi engine", () => {
     // The refreshed state lacks alice, so up (its own preview first) creates her again.
     const up = await stack.expectStackCommand(["up", "--yes"]);
     expect(up.output).toContain('RbacPolicy: "access" changes: user "alice" is created');
-    expect(up.output).toContain("CREATE USER `alice` SET PASSWORD $password_alice");
+    expect(up.output).toMatch(/RbacPolicy: CREATE USER `alice` SET PASSWORD \$\w+/);
     expect(await loginAs(first, "alice", passwords.alice)).toEqual([{ user: "alice" }]);
     expect(await userNames(first)).toEqual(["alice", "bob", "neo4j"]);
   });
@@ -124,6 +127,7 @@ describe("RbacPolicy through the real Pulumi engine", () => {
   it("previews a target not known yet as recomputed, never as a placeholder, and moves there on up", async () => {
     // The policy now targets the address of a resource created in this update, as it targets a
     // new or replaced Neo4jCluster's boltUri: the preview cannot know it.
+    await second.ready;
     await stack.removeConfig("uri");
     await stack.config("targetPort", portOf(second));
     await stack.secret("adminPassword", second.password);

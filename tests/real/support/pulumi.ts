@@ -25,7 +25,13 @@ export interface CommandResult {
   stderr: string;
   /** stdout and stderr together, in the order they came. */
   output: string;
+  /** Wall-clock time. */
   ms: number;
+  /**
+   * CPU time (user + system) of the CLI and every process it started and waited for (the
+   * program's Node.js host, the dynamic-provider process): steadier than `ms` on a busy machine.
+   */
+  cpuMs: number;
 }
 
 /**
@@ -84,12 +90,21 @@ export class PulumiStack {
   run(args: string[], input?: string): Promise<CommandResult> {
     const command = `pulumi ${args.join(" ")}`;
     const started = performance.now();
+    const timesFile = path.join(this.workDir, "times");
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args, "--non-interactive", "--color=never"], {
-        cwd: this.options.programDir,
-        env: this.env,
-        stdio: ["pipe", "pipe", "pipe"],
-      });
+      // bash's `times` reports the CPU time of the children it waited for, descendants included.
+      const child = spawn(
+        "bash",
+        [
+          "-c",
+          'pulumi "$@"; status=$?; times >"$0"; exit $status',
+          timesFile,
+          ...args,
+          "--non-interactive",
+          "--color=never",
+        ],
+        { cwd: this.options.programDir, env: this.env, stdio: ["pipe", "pipe", "pipe"] },
+      );
       let stdout = "";
       let stderr = "";
       let output = "";
@@ -103,7 +118,16 @@ export class PulumiStack {
       });
       child.once("error", reject);
       child.once("close", (code) => {
-        const result = { command, code: code ?? 1, stdout, stderr, output, ms: performance.now() - started };
+        const ms = performance.now() - started;
+        const result = {
+          command,
+          code: code ?? 1,
+          stdout,
+          stderr,
+          output,
+          ms,
+          cpuMs: childrenCpuMs(timesFile),
+        };
         this.transcript.push(result);
         resolve(result);
       });
@@ -177,4 +201,13 @@ export class PulumiStack {
     fs.rmSync(path.join(this.options.programDir, `Pulumi.${this.options.stack}.yaml`), { force: true });
     fs.rmSync(this.workDir, { recursive: true, force: true });
   }
+}
+
+/** The children's user + system time from the second line of bash's `times` (`0m1.234s 0m0.056s`). */
+function childrenCpuMs(timesFile: string): number {
+  const children = fs.readFileSync(timesFile, "utf8").trim().split("\n")[1] ?? "";
+  return [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, [, minutes, secs]) => sum + (Number(minutes) * 60 + Number(secs)) * 1000,
+    0,
+  );
 }
