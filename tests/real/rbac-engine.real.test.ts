@@ -148,7 +148,7 @@ describe("RbacPolicy through the real Pulumi engine", () => {
 
   it("drops only the policy's users on destroy", async () => {
     const destroy = await stack.expectStackCommand(["destroy", "--yes", "--skip-preview"]);
-    expect(destroy.output).toMatch(/- 3 deleted/);
+    expect(destroy.output).toMatch(/- 4 deleted/);
     expect(await userNames(second)).toEqual(["neo4j"]);
     const state = JSON.parse(await stack.exportState()) as { deployment: { resources?: unknown[] } };
     expect(state.deployment.resources ?? []).toEqual([]);
