@@ -68,11 +68,11 @@ afterAll(async () => {
   const took = (command: RegExp) =>
     stack.transcript
       .filter((r) => command.test(r.command))
-      .map((r) => `${(r.ms / 1000).toFixed(1)}`)
+      .map((r) => `${(r.ms / 1000).toFixed(1)} (CPU ${(r.cpuMs / 1000).toFixed(1)})`)
       .join(", ");
   console.log(
-    `stack cycle: ${stack.transcript.length} commands in ${((Date.now() - cycleStarted) / 1000).toFixed(0)} s ` +
-      `(up ${took(/^pulumi up/)} s; preview ${took(/^pulumi preview/)} s; refresh ${took(/^pulumi refresh/)} s; destroy ${took(/^pulumi destroy/)} s)`,
+    `stack cycle: ${stack.transcript.length} commands in ${((Date.now() - cycleStarted) / 1000).toFixed(0)} s; seconds: ` +
+      `up ${took(/^pulumi up/)}; preview ${took(/^pulumi preview/)}; refresh ${took(/^pulumi refresh/)}; destroy ${took(/^pulumi destroy/)}`,
   );
   await stack.remove();
   await Promise.all([first?.stop(), second?.stop()]);
