@@ -15,9 +15,14 @@ import { Edition, formatVersion } from "./neo4j/version";
 import { memberSettings } from "./neo4j/settings";
 import { settingsToEnv } from "./neo4j/env";
 import { memberContainerPlan } from "./neo4j/container";
+import { planFormation } from "./neo4j/formation";
+import { DeployedShape, rolloutOrder } from "./neo4j/changes";
 import { dockerLabels } from "./common/docker-labels";
 import { checkedInput } from "./common/checked-input";
 import { ownedUpload } from "./common/docker-uploads";
+import { AdminPassword, ClusterRecord, ClusterServers, MemberGate } from "./lifecycle/resources";
+import { AdminTarget } from "./lifecycle/admin";
+import { ClusterMember } from "./lifecycle/cluster";
 
 export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
 
@@ -127,10 +132,44 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.defaultDatabase = spec.defaultDatabase;
 
     const labels = { ...(args.labels ?? {}), "neo4j-estate.cluster": name };
+    const described = spec.members.map((m) => describeMember(spec, m));
+    const waitTimeoutSeconds = args.healthyTimeoutSeconds ?? 600;
+    const wait = args.waitForHealthy ?? true;
 
-    const adminPassword = this.resolveAdminPassword(name, args.adminPassword);
-    this.adminPassword = adminPassword;
-    this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
+    // First: the record refuses, at preview, a change Neo4j cannot make in place, before anything
+    // else is touched; and it keeps what the cluster formed with.
+    const record = new ClusterRecord(
+      `${name}-record`,
+      {
+        resourceName: name,
+        shape: deployedShape(spec),
+        members: spec.members.map((m) => ({ name: m.name, mode: m.mode })),
+        formation: planFormation(spec),
+      },
+      { parent: this },
+    );
+
+    const target: AdminTarget = {
+      scheme: spec.clustered ? "neo4j" : "bolt",
+      addresses: described.map((m) => m.boltAddress),
+      username: CLUSTER_ADMIN_USERNAME,
+    };
+    const requested = this.resolveAdminPassword(name, args.adminPassword);
+    const admin = new AdminPassword(
+      `${name}-admin`,
+      {
+        resourceName: name,
+        target,
+        adminPassword: requested,
+        // Only the first deployment's is kept (the provider's check): the value here is a placeholder
+        // that makes the kept one secret in state as well.
+        initialPassword: requested,
+        waitTimeoutSeconds,
+      },
+      { parent: this, dependsOn: [record] },
+    );
+    this.adminPassword = pulumi.secret(admin.adminPassword);
+    this.adminUsername = pulumi.output(target.username);
 
     if (args.networkName !== undefined) {
       this.networkName = checkedInput(args.networkName, (v) => checkNetworkName(name, v));
@@ -138,7 +177,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       const network = new docker.Network(
         `${name}-network`,
         { name: `${name}-network`, driver: "bridge", labels: dockerLabels(labels) },
-        { parent: this },
+        { parent: this, dependsOn: [record] },
       );
       this.networkName = network.name;
     }
@@ -146,19 +185,58 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     const image = new docker.RemoteImage(
       `${name}-image`,
       { name: spec.image.image, keepLocally: true },
-      { parent: this },
+      { parent: this, dependsOn: [record] },
     );
-    const authFile = pulumi.secret(pulumi.interpolate`neo4j/${adminPassword}`);
+    const authFile = pulumi.secret(pulumi.interpolate`neo4j/${admin.initialPassword}`);
 
-    this.containers = spec.members.map((member) =>
-      this.memberContainer(spec, member, args, { image, authFile, labels }),
-    );
+    // Members in rollout order, each behind the previous one's gate: a change that replaces them all
+    // replaces one at a time, each back in the cluster before the next (a single server needs none).
+    const shared = { image, authFile, labels, record };
+    const containers = new Map<string, docker.Container>();
+    const gates: MemberGate[] = [];
+    for (const member of rolloutOrder(spec.members)) {
+      const container = this.memberContainer(spec, member, args, shared, gates[gates.length - 1]);
+      containers.set(member.name, container);
+      if (spec.clustered)
+        gates.push(
+          new MemberGate(
+            `${member.name}-rollout`,
+            {
+              resourceName: name,
+              member: clusterMember(spec, member),
+              target,
+              adminPassword: this.adminPassword,
+              containerId: container.id,
+              waitTimeoutSeconds,
+              wait,
+            },
+            { parent: this },
+          ),
+        );
+    }
+    this.containers = spec.members.map((m) => containers.get(m.name)!);
 
-    // Addresses resolve once the members exist, so whatever uses them (RbacPolicy, a backup runner,
-    // Prometheus) waits for the containers without having to say dependsOn.
-    const membersCreated = pulumi.all(this.containers.map((c) => c.id));
-    const onceCreated = <T>(value: T) => membersCreated.apply(() => value);
-    this.members = onceCreated(spec.members.map((m) => describeMember(spec, m)));
+    // A cluster is ready when its servers resource is: every member enabled and healthy, and the
+    // servers of removed members dropped. A single server is ready when its container is healthy.
+    const ready: pulumi.Output<unknown> = spec.clustered
+      ? new ClusterServers(
+          `${name}-servers`,
+          {
+            resourceName: name,
+            members: spec.members.map((m) => clusterMember(spec, m)),
+            target,
+            adminPassword: this.adminPassword,
+            waitTimeoutSeconds,
+            wait,
+          },
+          { parent: this, dependsOn: gates },
+        ).id
+      : pulumi.all(this.containers.map((c) => c.id));
+
+    // Addresses resolve once the members are ready, so whatever uses them (RbacPolicy, a backup
+    // runner, Prometheus) waits for the cluster without having to say dependsOn.
+    const onceCreated = <T>(value: T) => ready.apply(() => value);
+    this.members = onceCreated(described);
     const uris = clientUris(spec);
     this.boltUri = onceCreated(uris.boltUri);
     this.networkBoltUri = onceCreated(uris.networkBoltUri);
@@ -198,29 +276,43 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     spec: ClusterSpec,
     member: MemberSpec,
     args: Neo4jClusterArgs,
-    shared: { image: docker.RemoteImage; authFile: pulumi.Output<string>; labels: Record<string, string> },
+    shared: {
+      image: docker.RemoteImage;
+      authFile: pulumi.Output<string>;
+      labels: Record<string, string>;
+      record: ClusterRecord;
+    },
+    after: MemberGate | undefined,
   ): docker.Container {
+    // Ports, health check and labels do not depend on the formation; only the settings do.
     const plan = memberContainerPlan(spec, member, memberSettings(spec, member));
     const data = new docker.Volume(
       `${member.name}-data`,
-      { name: `${member.name}-data`, labels: dockerLabels({ ...shared.labels, ...plan.labels }) },
-      // A resource of its own, so a replaced container finds its store again.
-      { parent: this },
+      { name: dataVolumeName(member), labels: dockerLabels({ ...shared.labels, ...plan.labels }) },
+      // A resource of its own, so a replaced container finds its store again; kept when the member
+      // goes unless asked, so a removal never deletes a store by accident.
+      { parent: this, dependsOn: [shared.record], retainOnDelete: args.retainDataVolumes ?? true },
     );
     const logs = new docker.Volume(
       `${member.name}-logs`,
       { name: `${member.name}-logs`, labels: dockerLabels({ ...shared.labels, ...plan.labels }) },
-      { parent: this },
+      { parent: this, dependsOn: [shared.record] },
     );
     const extra = args.settings ?? {};
     const check = argChecks(NEO4J_CLUSTER_COMPONENT, spec.name);
     const settingEnvs = pulumi
-      .all(
-        Object.keys(extra).map((k) =>
-          checkedInput(extra[k], (v) => checkSettingValue(check, k, v)).apply((v) => [k, v] as const),
+      .all([
+        shared.record.formation,
+        pulumi.all(
+          Object.keys(extra).map((k) =>
+            checkedInput(extra[k], (v) => checkSettingValue(check, k, v)).apply((v) => [k, v] as const),
+          ),
         ),
-      )
-      .apply((pairs) => [...plan.env, ...settingsToEnv(Object.fromEntries(pairs))]);
+      ])
+      .apply(([formation, pairs]) => [
+        ...memberContainerPlan(spec, member, memberSettings(spec, member, formation)).env,
+        ...settingsToEnv(Object.fromEntries(pairs)),
+      ]);
     const auth =
       plan.authDelivery === "file"
         ? { envs: settingEnvs, uploads: [ownedUpload(plan.authFile, shared.authFile)] }
@@ -259,13 +351,39 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         // replacement and removal by Pulumi (destroyGraceSeconds) and every `docker stop` (stopTimeout).
         destroyGraceSeconds: spec.stopGracePeriodSeconds,
         stopTimeout: spec.stopGracePeriodSeconds,
-        wait: args.waitForHealthy ?? true,
+        // A cluster member cannot pass its health check before the others start, so Docker does not
+        // wait for it: its rollout gate and the servers resource wait for the cluster over Bolt.
+        wait: !spec.clustered && (args.waitForHealthy ?? true),
         waitTimeout: args.healthyTimeoutSeconds ?? 600,
         labels: dockerLabels({ ...shared.labels, ...plan.labels }),
       },
-      { parent: this, deleteBeforeReplace: true },
+      { parent: this, deleteBeforeReplace: true, dependsOn: after ? [after] : [] },
     );
   }
+}
+
+function dataVolumeName(member: MemberSpec): string {
+  return `${member.name}-data`;
+}
+
+/** What the record keeps about this deployment. */
+function deployedShape(spec: ClusterSpec): DeployedShape {
+  return {
+    image: spec.image.image,
+    neo4jVersion: formatVersion(spec.version),
+    edition: spec.edition,
+    clustered: spec.clustered,
+    discovery: spec.discovery,
+  };
+}
+
+function clusterMember(spec: ClusterSpec, m: MemberSpec): ClusterMember {
+  return {
+    name: m.name,
+    mode: m.mode,
+    boltAddress: describeMember(spec, m).boltAddress,
+    dataVolume: dataVolumeName(m),
+  };
 }
 
 function describeMember(spec: ClusterSpec, m: MemberSpec): Neo4jClusterMember {

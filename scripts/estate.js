@@ -71,6 +71,33 @@ function pulumiEnvironment(env, root) {
   return { env: out, warnings };
 }
 
+/** The full example's cluster name (examples/full): its members' data volumes outlive `pulumi destroy`. */
+const CLUSTER = "neo4j";
+
+/**
+ * `npm run down` means everything: after the destroy, the members' data volumes that Neo4jCluster
+ * keeps on purpose (retainDataVolumes) go too. Returns the names removed, or a problem.
+ */
+function removeKeptDataVolumes(runner) {
+  const listed = runner("docker", [
+    "volume",
+    "ls",
+    "--quiet",
+    "--filter",
+    `label=neo4j-estate.cluster=${CLUSTER}`,
+    "--filter",
+    "label=neo4j-estate.member",
+  ]);
+  if (listed.status !== 0)
+    return { removed: [], problem: `docker volume ls failed: ${listed.stderr.trim()}` };
+  const names = listed.stdout.split("\n").filter((line) => line.trim() !== "");
+  if (names.length === 0) return { removed: [] };
+  const removed = runner("docker", ["volume", "rm", ...names]);
+  if (removed.status !== 0)
+    return { removed: [], problem: `docker volume rm ${names.join(" ")} failed: ${removed.stderr.trim()}` };
+  return { removed: names };
+}
+
 function pulumi(args, env, inherit = true) {
   return run("pulumi", [...args, "--cwd", ROOT], { env, stdio: inherit ? "inherit" : "pipe" });
 }
@@ -100,7 +127,11 @@ function main(command) {
 
   if (command === "down") {
     const destroyed = pulumi(["destroy", "--yes", "--stack", STACK], env);
-    process.exit(destroyed.status ?? 1);
+    if (destroyed.status !== 0) process.exit(destroyed.status ?? 1);
+    const { removed, problem } = removeKeptDataVolumes(run);
+    if (problem) fail([problem]);
+    if (removed.length > 0) console.log(`Removed the members' data volumes: ${removed.join(", ")}`);
+    process.exit(0);
   }
   // The restore command the summary prints runs the built CLI (bin/backup/restore-cli.js).
   if (
@@ -148,6 +179,12 @@ function summary(outputs, backendUrl) {
   return lines.join("\n");
 }
 
-module.exports = { checkPrerequisites, pulumiEnvironment, summary, DEFAULT_PASSPHRASE };
+module.exports = {
+  checkPrerequisites,
+  pulumiEnvironment,
+  removeKeptDataVolumes,
+  summary,
+  DEFAULT_PASSPHRASE,
+};
 
 if (require.main === module) main(process.argv[2]);

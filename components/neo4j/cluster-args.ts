@@ -42,6 +42,7 @@ export const CLUSTER_ARG_KEYS = Object.keys({
   restart: true,
   waitForHealthy: true,
   healthyTimeoutSeconds: true,
+  retainDataVolumes: true,
   labels: true,
 } satisfies Record<keyof ClusterShapeArgs, true>);
 
@@ -77,6 +78,7 @@ export function validateClusterArgs(name: string, args: unknown): { spec: Cluste
 
   checkContainerArgs(check, given);
   orDefault(given.waitForHealthy, undefined, (v) => check.boolean("waitForHealthy", v));
+  orDefault(given.retainDataVolumes, undefined, (v) => check.boolean("retainDataVolumes", v));
   const timeout = orDefault(given.healthyTimeoutSeconds, undefined, (v) =>
     check.wholeNumber("healthyTimeoutSeconds", v, { min: 10, max: 86400 }),
   );

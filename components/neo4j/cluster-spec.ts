@@ -55,7 +55,15 @@ export const DEFAULT_STOP_GRACE_SECONDS = 300;
 /** The seed's host ports: Browser on 7475-7477 and Bolt on 7688-7690 for three members. */
 export const DEFAULT_HOST_PORTS = { http: 7475, bolt: 7688 } as const;
 
-export type DiscoveryVersion = "v1" | "v2";
+/**
+ * Cluster discovery. `v1` (port 5000) and `v2` (the cluster port 6000) are the two services;
+ * `v1-over-v2` and `v2-over-v1` run both, the first one leading, and exist only to move a running
+ * cluster from v1 to v2 the way Neo4j's Operations Manual does it: one rolling change per step.
+ */
+export type DiscoveryVersion = "v1" | "v1-over-v2" | "v2-over-v1" | "v2";
+
+/** The discovery values in the order a running cluster moves through them, v1 to v2. */
+export const DISCOVERY_STEPS: readonly DiscoveryVersion[] = ["v1", "v1-over-v2", "v2-over-v1", "v2"];
 export type ServerMode = "PRIMARY" | "SECONDARY";
 
 /** Host ports: the first member gets the base port, the next member base + 1, and so on. */
@@ -97,9 +105,15 @@ export interface ClusterShapeArgs {
    * Cluster discovery for Neo4j 5.x: `"v1"` (port 5000) or `"v2"` (the cluster port 6000; 5.22 and
    * later). Default `"v2"` from 5.23, where Neo4j deprecates v1 (2025.01 removes it, so a v1 cluster
    * must migrate before it can upgrade), `"v1"` before. Calendar versions (2025.01+) only have v2.
+   * A running cluster moves from v1 to v2 through `"v1-over-v2"` and `"v2-over-v1"` (5.23 and
+   * later), one `pulumi up` each; a jump is refused at preview with the steps.
    */
   discovery?: DiscoveryVersion;
-  /** Base host ports; member N (zero-based) publishes base + N. Default http 7475 and bolt 7688; backup and metrics unpublished. */
+  /**
+   * Base host ports. Primary N (zero-based) publishes base + N; secondary N publishes base + 11 + N,
+   * after the room for the most primaries a cluster may have, so adding a primary moves no
+   * secondary. Default http 7475 and bolt 7688; backup and metrics unpublished.
+   */
   hostPorts?: HostPortsSpec;
   /**
    * The IPv4 address published ports bind to. Default `127.0.0.1`: nothing is reachable from other
@@ -160,10 +174,21 @@ export interface ClusterShapeArgs {
   networkName?: unknown;
   /** Restart policy for the members. Default `unless-stopped`. */
   restart?: RestartPolicy;
-  /** Wait for every member to report healthy during `pulumi up`. Default true. */
+  /**
+   * Wait during `pulumi up` until the members are healthy: a single server until its health check
+   * passes; a cluster until every member is an enabled, available server and every database is
+   * hosted where Neo4j wants it, checked over Bolt, and, when members are replaced, after each one
+   * before the next is touched. Default true. Without it, replacements are not health-gated.
+   */
   waitForHealthy?: boolean;
-  /** How long to wait for a member to become healthy, in seconds, 10 to 86400. Default 600. */
+  /** How long to wait for a member (or the whole cluster) to become healthy, in seconds, 10 to 86400. Default 600. */
   healthyTimeoutSeconds?: number;
+  /**
+   * Keep each member's data volume (`<member>-data`) when the member is removed (scaling in) or the
+   * stack is destroyed: Pulumi forgets it, Docker keeps it, and a member of the same name created
+   * later starts from it. Default true. Set false to delete a member's data with the member.
+   */
+  retainDataVolumes?: boolean;
   /** Extra labels on every resource. Keys starting with `neo4j-estate.` are the component's own. */
   labels?: Record<string, string>;
 }
@@ -174,8 +199,11 @@ export interface MemberSpec {
   /** The container's host name and network alias: how other containers reach it. */
   hostname: string;
   mode: ServerMode;
-  /** Zero-based position among all members; picks its host ports. */
-  index: number;
+  /**
+   * Picks the host ports: primary N (zero-based) has slot N, secondary N has slot 11 + N. A member
+   * keeps its slot whatever the member counts become.
+   */
+  slot: number;
   hostPorts: { http: number; bolt: number; backup?: number; metrics?: number };
 }
 
@@ -263,7 +291,7 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     check.wholeNumber("secondaries", v, { min: 0, max: 20 }),
   );
   const givenDiscovery = orDefault(args.discovery, undefined, (v) =>
-    check.oneOf("discovery", v, ["v1", "v2"] as const),
+    check.oneOf("discovery", v, DISCOVERY_STEPS),
   );
   const onlineBackup = orDefault(args.onlineBackup, edition === "enterprise", (v) =>
     check.boolean("onlineBackup", v),
@@ -305,10 +333,15 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
   let discovery: DiscoveryVersion = givenDiscovery ?? defaultDiscovery(version);
   if (discovery === "v2" && version.major === 5 && !atLeast(version, "5.22"))
     throw fail("discovery", `"v2" needs Neo4j 5.22 or later (the image is ${formatVersion(version)})`);
-  if (discovery === "v1" && version.major >= 2025)
+  if ((discovery === "v1-over-v2" || discovery === "v2-over-v1") && !atLeast(version, "5.23"))
     throw fail(
       "discovery",
-      `"v1" was removed in Neo4j 2025.01 (the image is ${formatVersion(version)}); use "v2"`,
+      `${JSON.stringify(discovery)} moves a running cluster from v1 to v2, which Neo4j supports from 5.23 (the image is ${formatVersion(version)})`,
+    );
+  if (discovery !== "v2" && version.major >= 2025)
+    throw fail(
+      "discovery",
+      `${discovery === "v1" ? '"v1" was' : `${JSON.stringify(discovery)} runs v1, which was`} removed in Neo4j 2025.01 (the image is ${formatVersion(version)}); use "v2"`,
     );
   if (!clustered) discovery = defaultDiscovery(version);
 
@@ -391,16 +424,16 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     backup: ports.backup,
     metrics: ports.metrics,
   };
-  const total = primaries + secondaries;
-  for (let index = 0; index < total; index++) {
-    const mode: ServerMode = index < primaries ? "PRIMARY" : "SECONDARY";
-    const memberName =
-      mode === "PRIMARY" ? `${name}-${index + 1}` : `${name}-secondary-${index - primaries + 1}`;
-    const hostPorts: MemberSpec["hostPorts"] = { http: base.http + index, bolt: base.bolt + index };
-    if (base.backup !== undefined) hostPorts.backup = base.backup + index;
-    if (base.metrics !== undefined) hostPorts.metrics = base.metrics + index;
-    members.push({ name: memberName, hostname: memberName, mode, index, hostPorts });
-  }
+  const member = (mode: ServerMode, n: number): MemberSpec => {
+    const memberName = mode === "PRIMARY" ? `${name}-${n + 1}` : `${name}-secondary-${n + 1}`;
+    const slot = mode === "PRIMARY" ? n : MAX_PRIMARIES + n;
+    const hostPorts: MemberSpec["hostPorts"] = { http: base.http + slot, bolt: base.bolt + slot };
+    if (base.backup !== undefined) hostPorts.backup = base.backup + slot;
+    if (base.metrics !== undefined) hostPorts.metrics = base.metrics + slot;
+    return { name: memberName, hostname: memberName, mode, slot, hostPorts };
+  };
+  for (let n = 0; n < primaries; n++) members.push(member("PRIMARY", n));
+  for (let n = 0; n < secondaries; n++) members.push(member("SECONDARY", n));
   checkHostPorts(members, base, fail);
 
   return {
@@ -528,13 +561,14 @@ function checkHostPorts(
   base: Record<string, number | undefined>,
   fail: ReturnType<typeof inputErrors>,
 ): void {
+  const lastSlot = Math.max(...members.map((m) => m.slot));
   for (const [kind, port] of Object.entries(base)) {
     if (port === undefined) continue;
-    const last = port + members.length - 1;
+    const last = port + lastSlot;
     if (!Number.isInteger(port) || port < 1 || last > 65535)
       throw fail(
         `hostPorts.${kind}`,
-        `must leave room for ${members.length} consecutive ports between 1 and 65535 (got ${port}, which needs up to ${last})`,
+        `must leave room for the members' ports between 1 and 65535 (got ${port}, which needs up to ${last})`,
       );
   }
   const owner = new Map<number, { kind: string; member: string }>();
@@ -545,7 +579,7 @@ function checkHostPorts(
       if (previous)
         throw fail(
           `hostPorts.${kind}`,
-          `collides with hostPorts.${previous.kind}: host port ${port} would be published for both the ${previous.kind} port of ${previous.member} and the ${kind} port of ${member.name}; move one base port so the ranges of ${members.length} ports do not overlap`,
+          `collides with hostPorts.${previous.kind}: host port ${port} would be published for both the ${previous.kind} port of ${previous.member} and the ${kind} port of ${member.name}; move one base port so the ranges do not overlap (primary N publishes base + N, secondary N base + ${MAX_PRIMARIES} + N)`,
         );
       owner.set(port, { kind, member: member.name });
     }

@@ -3,7 +3,8 @@
  * configured with goes through here, so the names Neo4j 5 and 2025.x really accept live in one
  * place and are checked against the settings catalog before any container exists.
  */
-import { CONTAINER_PORTS, ClusterSpec, MemberSpec } from "./cluster-spec";
+import { CONTAINER_PORTS, ClusterSpec, DiscoveryVersion, MemberSpec } from "./cluster-spec";
+import { Formation, hostsSystemAsPrimary, planFormation } from "./formation";
 import { InputError } from "./errors";
 import { editDistance } from "./checks";
 import catalogJson from "./settings-catalog.json";
@@ -16,38 +17,44 @@ function address(host: string, port: number): string {
   return `${host}:${port}`;
 }
 
-/** The discovery settings: v1 on port 5000 (5.x), v2 on the cluster port 6000 (5.22+), `dbms.cluster.endpoints` from 2025.01. */
-export function discoverySettings(spec: ClusterSpec, member: MemberSpec): Settings {
-  const primaries = spec.members.filter((m) => m.mode === "PRIMARY");
+/**
+ * The discovery settings: v1 on port 5000 (5.x), v2 on the cluster port 6000 (5.22+), both while a
+ * running cluster moves from one to the other, `dbms.cluster.endpoints` from 2025.01. The endpoints
+ * are the formation's seeds, so adding or removing other members changes no member's settings.
+ */
+export function discoverySettings(spec: ClusterSpec, member: MemberSpec, formation: Formation): Settings {
+  const endpoints = (port: number) => formation.seeds.map((host) => address(host, port)).join(",");
   if (spec.version.major >= 2025) {
     return {
       "dbms.cluster.discovery.resolver_type": "LIST",
-      "dbms.cluster.endpoints": primaries.map((m) => address(m.hostname, CONTAINER_PORTS.cluster)).join(","),
+      "dbms.cluster.endpoints": endpoints(CONTAINER_PORTS.cluster),
     };
   }
-  if (spec.discovery === "v2") {
-    return {
-      "dbms.cluster.discovery.resolver_type": "LIST",
-      "dbms.cluster.discovery.version": "V2_ONLY",
-      "dbms.cluster.discovery.v2.endpoints": primaries
-        .map((m) => address(m.hostname, CONTAINER_PORTS.cluster))
-        .join(","),
-    };
+  const settings: Settings = { "dbms.cluster.discovery.resolver_type": "LIST" };
+  if (spec.discovery !== "v2") {
+    settings["dbms.cluster.discovery.endpoints"] = endpoints(CONTAINER_PORTS.discoveryV1);
+    settings["server.discovery.advertised_address"] = address(member.hostname, CONTAINER_PORTS.discoveryV1);
   }
-  const settings: Settings = {
-    "dbms.cluster.discovery.resolver_type": "LIST",
-    "dbms.cluster.discovery.endpoints": primaries
-      .map((m) => address(m.hostname, CONTAINER_PORTS.discoveryV1))
-      .join(","),
-    "server.discovery.advertised_address": address(member.hostname, CONTAINER_PORTS.discoveryV1),
-  };
+  if (spec.discovery !== "v1")
+    settings["dbms.cluster.discovery.v2.endpoints"] = endpoints(CONTAINER_PORTS.cluster);
   // 5.22-5.26 know a discovery version; saying V1_ONLY keeps the choice explicit in the diff.
-  if (atLeast(spec.version, "5.22")) settings["dbms.cluster.discovery.version"] = "V1_ONLY";
+  if (atLeast(spec.version, "5.22"))
+    settings["dbms.cluster.discovery.version"] = DISCOVERY_MODES[spec.discovery];
   return settings;
 }
 
+/** `dbms.cluster.discovery.version` for each discovery choice. */
+const DISCOVERY_MODES: Record<DiscoveryVersion, string> = {
+  v1: "V1_ONLY",
+  "v1-over-v2": "V1_OVER_V2",
+  "v2-over-v1": "V2_OVER_V1",
+  v2: "V2_ONLY",
+};
+
 /**
- * The settings one member starts with, before the user's extra settings are laid over them.
+ * The settings one member starts with, before the user's extra settings are laid over them. The
+ * formation (what the cluster first formed with) decides the settings Neo4j only reads at formation
+ * and the discovery endpoints; it defaults to this shape's own, as for a first deployment.
  *
  * Bolt and HTTP advertise the host-published address, `advertisedHost:<host port>`
  * (`localhost:7688` by default): a routing driver follows the routing table to addresses it can
@@ -55,7 +62,11 @@ export function discoverySettings(spec: ClusterSpec, member: MemberSpec): Settin
  * Raft, server-side routing) advertises the container host name, which resolves inside the Docker
  * network.
  */
-export function memberSettings(spec: ClusterSpec, member: MemberSpec): Settings {
+export function memberSettings(
+  spec: ClusterSpec,
+  member: MemberSpec,
+  formation: Formation = planFormation(spec),
+): Settings {
   const settings: Settings = {
     "server.default_listen_address": "0.0.0.0",
     "server.default_advertised_address": member.hostname,
@@ -78,11 +89,13 @@ export function memberSettings(spec: ClusterSpec, member: MemberSpec): Settings 
       "server.cluster.raft.advertised_address": address(member.hostname, CONTAINER_PORTS.raft),
       "server.routing.advertised_address": address(member.hostname, CONTAINER_PORTS.routing),
       "initial.server.mode_constraint": member.mode,
-      "server.cluster.system_database_mode": member.mode,
-      "initial.dbms.default_primaries_count": String(spec.primaries),
-      "initial.dbms.default_secondaries_count": String(spec.secondaries),
-      "dbms.cluster.minimum_initial_system_primaries_count": String(spec.primaries),
-      ...discoverySettings(spec, member),
+      "server.cluster.system_database_mode": hostsSystemAsPrimary(formation, member)
+        ? "PRIMARY"
+        : "SECONDARY",
+      "initial.dbms.default_primaries_count": String(formation.primaries),
+      "initial.dbms.default_secondaries_count": String(formation.secondaries),
+      "dbms.cluster.minimum_initial_system_primaries_count": String(formation.seeds.length),
+      ...discoverySettings(spec, member, formation),
     });
     // Members added later (more primaries or secondaries) join as FREE servers and host nothing
     // until enabled; from 5.10 on, Neo4j can enable them as they join.

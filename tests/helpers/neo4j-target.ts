@@ -1,3 +1,5 @@
+import neo4j from "neo4j-driver";
+
 /**
  * The Neo4j that scripts/test.sh started for this run. Integration tests call this at load time so
  * that, without the server, they fail with a message saying how to run them: they never skip.
@@ -10,4 +12,16 @@ export function neo4jTestTarget(): { uri: string; username: string; password: st
     );
   }
   return { uri, username, password };
+}
+
+/** Whether Neo4j at `uri` accepts this user and password. */
+export async function canLogIn(uri: string, user: string, password: string): Promise<boolean> {
+  const driver = neo4j.driver(uri, neo4j.auth.basic(user, password));
+  try {
+    return await driver.verifyAuthentication();
+  } catch {
+    return false;
+  } finally {
+    await driver.close();
+  }
 }

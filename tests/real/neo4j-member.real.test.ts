@@ -79,7 +79,7 @@ describe("a Community member replayed on the real Docker engine", () => {
   });
 
   it("is provisioned by RbacPolicy's serialized provider", async () => {
-    const policy = resources.find((r) => r.type === DOCKER.dynamic)!;
+    const policy = resources.find((r) => r.type === DOCKER.dynamic && r.name === `${id}-access-policy`)!;
     expect(policy).toBeDefined();
     await replay.dynamic(policy);
     const rows = await query(

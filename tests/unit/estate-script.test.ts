@@ -87,3 +87,28 @@ describe("the main job's Pulumi environment", () => {
     expect(text).toContain("npm run restore -- --runner neo4j-backups-runner --database <database>");
   });
 });
+
+describe("npm run down", () => {
+  it("removes the members' data volumes Neo4jCluster kept through the destroy, and only the example's", () => {
+    const calls: string[][] = [];
+    const fake = (command: string, args: string[]): Result => {
+      calls.push([command, ...args]);
+      return args[1] === "ls" ? { status: 0, stdout: "neo4j-1-data\nneo4j-2-data\n", stderr: "" } : ok;
+    };
+    expect(estate.removeKeptDataVolumes(fake)).toEqual({ removed: ["neo4j-1-data", "neo4j-2-data"] });
+    expect(calls).toEqual([
+      [
+        "docker",
+        "volume",
+        "ls",
+        "--quiet",
+        "--filter",
+        "label=neo4j-estate.cluster=neo4j",
+        "--filter",
+        "label=neo4j-estate.member",
+      ],
+      ["docker", "volume", "rm", "neo4j-1-data", "neo4j-2-data"],
+    ]);
+    expect(estate.removeKeptDataVolumes(() => ok)).toEqual({ removed: [] });
+  });
+});

@@ -20,12 +20,17 @@ describe("planCluster", () => {
     expect(spec.prometheusMetrics).toBe(true);
   });
 
-  it("names secondaries after the primaries and gives them the next ports", () => {
+  it("gives secondaries ports after the room for 11 primaries, so a member's ports never depend on the counts", () => {
     const { spec } = planCluster("g", { ...enterprise, primaries: 3, secondaries: 2 });
-    expect(spec.members.slice(3).map((m) => [m.name, m.mode, m.hostPorts.bolt])).toEqual([
-      ["g-secondary-1", "SECONDARY", 7691],
-      ["g-secondary-2", "SECONDARY", 7692],
+    expect(spec.members.slice(3).map((m) => [m.name, m.mode, m.hostPorts.http, m.hostPorts.bolt])).toEqual([
+      ["g-secondary-1", "SECONDARY", 7486, 7699],
+      ["g-secondary-2", "SECONDARY", 7487, 7700],
     ]);
+    const grown = planCluster("g", { ...enterprise, primaries: 5, secondaries: 3 }).spec.members;
+    const shrunk = planCluster("g", { ...enterprise, primaries: 1, secondaries: 1 }).spec.members;
+    for (const before of spec.members)
+      for (const after of [...grown, ...shrunk].filter((m) => m.name === before.name))
+        expect(after.hostPorts).toEqual(before.hostPorts);
   });
 
   it.each([
@@ -100,7 +105,10 @@ describe("planCluster", () => {
 
   it("refuses ports out of range, counting every member", () => {
     expect(() => planCluster("core", { ...enterprise, hostPorts: { bolt: 65534 } })).toThrow(
-      /hostPorts.bolt must leave room for 3 consecutive ports between 1 and 65535 \(got 65534, which needs up to 65536\)/,
+      /hostPorts.bolt must leave room for the members' ports between 1 and 65535 \(got 65534, which needs up to 65536\)/,
+    );
+    expect(() => planCluster("core", { ...enterprise, secondaries: 1, hostPorts: { bolt: 65530 } })).toThrow(
+      /got 65530, which needs up to 65541/,
     );
     expect(() => planCluster("core", { ...enterprise, hostPorts: { http: 0 } })).toThrow(/hostPorts.http/);
   });
@@ -156,6 +164,22 @@ describe("planCluster", () => {
     expect(() =>
       planCluster("core", { ...enterprise, image: "neo4j:2025.01-enterprise", discovery: "v1" }),
     ).toThrow(/"v1" was removed in Neo4j 2025.01/);
+  });
+
+  it("offers Neo4j's two in-between discovery steps from 5.23, for moving a running cluster from v1 to v2", () => {
+    const at = (image: string, discovery: string) =>
+      planCluster("core", { ...enterprise, image, discovery: discovery as "v1" }).spec.discovery;
+    expect(at("neo4j:5.23-enterprise", "v1-over-v2")).toBe("v1-over-v2");
+    expect(at("neo4j:5.26-enterprise", "v2-over-v1")).toBe("v2-over-v1");
+    expect(() => at("neo4j:5.22-enterprise", "v1-over-v2")).toThrow(
+      /discovery "v1-over-v2" moves a running cluster from v1 to v2, which Neo4j supports from 5.23/,
+    );
+    expect(() => at("neo4j:2025.01-enterprise", "v2-over-v1")).toThrow(
+      /discovery "v2-over-v1" runs v1, which was removed in Neo4j 2025.01/,
+    );
+    expect(() => at("neo4j:5.26-enterprise", "v3")).toThrow(
+      /discovery must be one of "v1", "v1-over-v2", "v2-over-v1", "v2"/,
+    );
   });
 
   it("checks addresses, memory sizes and the database name", () => {

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   byType,
+  dependsOnNames,
+  recordOptions,
   recordResources,
   secretAndValue,
   settle,
@@ -14,6 +16,7 @@ const recorded = recordResources();
 const { Neo4jCluster } = require("../../components") as typeof import("../../components");
 
 const CONTAINER = "docker:index/container:Container";
+const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 type Env = string[];
 
 async function containerInputs(name: string) {
@@ -87,13 +90,14 @@ describe("Neo4jCluster under the mock runtime", () => {
     expect((wide.ports as { ip: string }[]).map((p) => p.ip)).toEqual(["0.0.0.0", "0.0.0.0"]);
   });
 
-  it("has a health check and waits for it, and labels say which cluster and member", async () => {
+  it("has a health check, and labels say which cluster and member", async () => {
     new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
     const c = await containerInputs("core-1");
     expect(c.healthcheck).toMatchObject({
       tests: ["CMD", "bash", "-c", expect.stringContaining("/dev/tcp/127.0.0.1/7474")],
     });
-    expect(c.wait).toBe(true);
+    // A cluster member cannot turn healthy before the others start: Bolt-level gates wait instead.
+    expect(c.wait).toBe(false);
     expect(c.labels).toEqual(
       expect.arrayContaining([
         { label: "neo4j-estate.cluster", value: "core" },
@@ -257,17 +261,43 @@ describe("Neo4jCluster under the mock runtime", () => {
     ]);
   });
 
-  it("hands out addresses that depend on the member containers, so users of them wait for the members", () => {
-    const cluster = new Neo4jCluster("core", { acceptLicenseAgreement: "yes", adminPassword: "password123" });
+  it("hands out addresses that depend on the cluster being ready, so users of them wait for it", async () => {
+    const options = recordOptions();
+    const cluster = new Neo4jCluster(
+      "core",
+      { acceptLicenseAgreement: "yes", adminPassword: "password123" },
+      { transformations: [options.transformation] },
+    );
     // Output.resources() is what Pulumi turns into dependencies of a resource that takes the output.
-    const dependsOn = (output: unknown) => (output as { resources(): Set<unknown> }).resources();
+    const dependsOn = (output: unknown) =>
+      [...(output as { resources(): Set<pulumi.Resource> }).resources()].map(
+        (r) => (r as unknown as { __name: string }).__name,
+      );
     for (const output of [
       cluster.boltUri,
       cluster.members,
       cluster.backupEndpoints,
       cluster.metricsEndpoints,
     ])
-      for (const member of cluster.containers) expect(dependsOn(output).has(member)).toBe(true);
+      expect(dependsOn(output)).toEqual(["core-servers"]);
+    // The servers resource comes after every member's gate, and each gate after its container.
+    await settle();
+    expect(dependsOnNames(options.byName.get("core-servers"))).toEqual([
+      "core-1-rollout",
+      "core-2-rollout",
+      "core-3-rollout",
+    ]);
+    for (const member of ["core-1", "core-2", "core-3"]) {
+      const gate = byType(recorded, DYNAMIC).find((r) => r.name === `${member}-rollout`);
+      expect(gate?.inputs.containerId).toBe(`${member}-id`);
+    }
+  });
+
+  it("waits for a single server's own health check, with no gate", async () => {
+    new Neo4jCluster("solo", { image: "neo4j:5.26-community", adminPassword: "password123" });
+    const c = await containerInputs("solo-1");
+    expect(c.wait).toBe(true);
+    expect(byType(recorded, DYNAMIC).map((r) => r.name)).toEqual(["solo-record", "solo-admin"]);
   });
 
   it("runs a Community image as one bolt:// server without backup or metrics endpoints", async () => {

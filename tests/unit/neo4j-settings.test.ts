@@ -80,6 +80,64 @@ describe("memberSettings", () => {
     expect(s).not.toHaveProperty("server.discovery.advertised_address");
   });
 
+  it("runs both discovery services while a running cluster moves from v1 to v2, the leading one named first", () => {
+    for (const [discovery, mode] of [
+      ["v1-over-v2", "V1_OVER_V2"],
+      ["v2-over-v1", "V2_OVER_V1"],
+    ] as const) {
+      const spec = plan({ image: "neo4j:5.26-enterprise", discovery });
+      expect(memberSettings(spec, spec.members[1])).toMatchObject({
+        "dbms.cluster.discovery.version": mode,
+        "dbms.cluster.discovery.endpoints": "core-1:5000,core-2:5000,core-3:5000",
+        "dbms.cluster.discovery.v2.endpoints": "core-1:6000,core-2:6000,core-3:6000",
+        "server.discovery.advertised_address": "core-2:5000",
+      });
+    }
+  });
+
+  it("renders a member's settings the same whatever members are added or removed, from the cluster's formation", () => {
+    const first = plan({ primaries: 3, secondaries: 1 });
+    const formation = {
+      seeds: ["core-1", "core-2", "core-3"],
+      primaries: first.primaries,
+      secondaries: first.secondaries,
+    };
+    const before = new Map(first.members.map((m) => [m.name, memberSettings(first, m, formation)]));
+    for (let primaries = 3; primaries <= 11; primaries++)
+      for (let secondaries = 0; secondaries <= 4; secondaries++) {
+        const spec = plan({ primaries, secondaries });
+        for (const member of spec.members)
+          if (before.has(member.name))
+            expect({
+              member: member.name,
+              primaries,
+              secondaries,
+              s: memberSettings(spec, member, formation),
+            }).toEqual({
+              member: member.name,
+              primaries,
+              secondaries,
+              s: before.get(member.name),
+            });
+      }
+  });
+
+  it("lets members added after formation join through the seeds and host the system database as secondaries", () => {
+    const spec = plan({ primaries: 4 });
+    const formation = { seeds: ["core-1", "core-2", "core-3"], primaries: 3, secondaries: 0 };
+    const added = memberSettings(spec, spec.members[3], formation);
+    expect(added).toMatchObject({
+      "dbms.cluster.discovery.endpoints": "core-1:5000,core-2:5000,core-3:5000",
+      "initial.server.mode_constraint": "PRIMARY",
+      "server.cluster.system_database_mode": "SECONDARY",
+      "dbms.cluster.minimum_initial_system_primaries_count": "3",
+      "initial.dbms.default_primaries_count": "3",
+    });
+    expect(memberSettings(spec, spec.members[0], formation)["server.cluster.system_database_mode"]).toBe(
+      "PRIMARY",
+    );
+  });
+
   it("uses dbms.cluster.endpoints and no v1 setting on calendar versions", () => {
     const spec = plan({ image: "neo4j:2025.01-enterprise" });
     const s = memberSettings(spec, spec.members[0]);

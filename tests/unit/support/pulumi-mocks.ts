@@ -17,7 +17,7 @@ export function recordResources(): RecordedResource[] {
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const state: Record<string, unknown> = { ...args.inputs };
+        const state: Record<string, unknown> = { ...args.inputs, ...mockedOutputs.get(args.name) };
         if (args.type === "docker:index/remoteImage:RemoteImage")
           state.imageId = `sha256:mock-${args.inputs.name}`;
         if (args.type === "random:index/randomPassword:RandomPassword")
@@ -34,6 +34,37 @@ export function recordResources(): RecordedResource[] {
     false,
   );
   return recorded;
+}
+
+/**
+ * Outputs a test wants a resource to have beyond its inputs, by resource name: what a provider
+ * would return, such as the formation a cluster's record kept from an earlier deployment.
+ */
+export const mockedOutputs = new Map<string, Record<string, unknown>>();
+
+/** The resource options each child of a component was registered with, by resource name. */
+export interface RecordedOptions {
+  byName: Map<string, pulumi.CustomResourceOptions>;
+  /** Pass as the component's `transformations` option; it runs for every child, in the SDK. */
+  transformation: pulumi.ResourceTransformation;
+}
+
+export function recordOptions(): RecordedOptions {
+  const byName = new Map<string, pulumi.CustomResourceOptions>();
+  return {
+    byName,
+    transformation: (args) => {
+      byName.set(args.name, args.opts);
+      return undefined;
+    },
+  };
+}
+
+/** The names of the resources a resource explicitly depends on (its dependsOn option). */
+export function dependsOnNames(opts: pulumi.CustomResourceOptions | undefined): string[] {
+  const list = opts?.dependsOn;
+  const resources = (Array.isArray(list) ? list : list ? [list] : []) as pulumi.Resource[];
+  return resources.map((r) => (r as unknown as { __name: string }).__name);
 }
 
 /** Resolves an Output in a test (the mock runtime resolves everything that is known). */
