@@ -1,7 +1,7 @@
 import neo4j from "neo4j-driver";
 import { randomBytes } from "crypto";
 import { AdminInputs, adminProvider } from "../../components/lifecycle/admin";
-import { rbacProvider } from "../../components/rbac/provider";
+import { RbacProviderInputs, rbacProvider } from "../../components/rbac/provider";
 import { checkRbacSpec } from "../../components/rbac/spec";
 import { canLogIn as canLogInAt, neo4jTestTarget } from "../helpers/neo4j-target";
 import { freePort } from "../helpers/neo4j-test-server";
@@ -58,16 +58,17 @@ describe("rotating the admin password on a real Neo4j", () => {
     const alicePassword = `alice-${randomBytes(8).toString("hex")}`;
     const alice = `alice_${randomBytes(3).toString("hex")}`;
     const desired = checkRbacSpec("access", { users: [{ name: alice, password: alicePassword }] });
-    const policy = await rbacProvider.create!({
+    const inputs: RbacProviderInputs = {
       resourceName: "access",
       uri: target.uri,
       username: user,
       adminPassword: second,
       users: desired.users,
       roles: desired.roles,
-      passwords: { [alice]: alicePassword },
+      passwords: [{ name: alice, password: alicePassword }],
       waitTimeoutSeconds: 30,
-    });
+    };
+    const policy = await rbacProvider.create!(inputs);
     expect(await canLogIn(alice, alicePassword)).toBe(true);
     await rbacProvider.delete!(policy.id, policy.outs);
   });

@@ -77,7 +77,11 @@ describe("Neo4jCluster refuses bad input before registering anything", () => {
       { ...ok, acceptLicenseAgreement: true },
       'acceptLicenseAgreement must be one of "yes", "eval" (got true)',
     ],
-    ["discovery as a number", { ...ok, discovery: 2 }, 'discovery must be one of "v1", "v2" (got 2)'],
+    [
+      "discovery as a number",
+      { ...ok, discovery: 2 },
+      'discovery must be one of "v1", "v1-over-v2", "v2-over-v1", "v2" (got 2)',
+    ],
     [
       "hostAddress as a number",
       { ...ok, hostAddress: 127 },

@@ -123,7 +123,7 @@ describe("memberSettings", () => {
   });
 
   it("lets members added after formation join through the seeds and host the system database as secondaries", () => {
-    const spec = plan({ primaries: 4 });
+    const spec = plan({ primaries: 4, discovery: "v1" });
     const formation = { seeds: ["core-1", "core-2", "core-3"], primaries: 3, secondaries: 0 };
     const added = memberSettings(spec, spec.members[3], formation);
     expect(added).toMatchObject({
