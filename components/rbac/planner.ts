@@ -71,7 +71,14 @@ type Part = string | { name: string; kind: "user" | "role" } | { password: Passw
  * (`$user1`, its password `$password1`) and two names never share one, whatever their characters.
  */
 class StatementWriter {
-  private readonly numbers = { user: new Map<string, number>(), role: new Map<string, number>() };
+  private readonly numbers: { user: Map<string, number>; role: Map<string, number> };
+
+  // Set in the constructor, not as a field initializer: Pulumi's closure serialization rebuilds a
+  // class from its constructor and methods only, so an initialized field is lost in the provider
+  // Pulumi runs (tests/integration/serialized-providers.test.ts).
+  constructor() {
+    this.numbers = { user: new Map(), role: new Map() };
+  }
 
   user(name: string): Part {
     return { name, kind: "user" };
