@@ -430,9 +430,14 @@ drop_privileges() {
   mkdir -p "$BACKUP_ROOT" "$STATE_DIR"
   chown "$BACKUP_UID:$BACKUP_UID" "$BACKUP_ROOT"
   chown -R "$BACKUP_UID:$BACKUP_UID" "$STATE_DIR"
-  if command -v su-exec >/dev/null; then exec su-exec "$BACKUP_UID:$BACKUP_UID" bash "$0" "$@"; fi
-  if command -v gosu >/dev/null; then exec gosu "$BACKUP_UID:$BACKUP_UID" bash "$0" "$@"; fi
-  exec setpriv --reuid="$BACKUP_UID" --regid="$BACKUP_UID" --clear-groups bash "$0" "$@"
+  # The directory root started in may be closed to that user (a 0700 home or checkout): work from
+  # the backup root, which is theirs, so no tool trips over a working directory it cannot read.
+  local self
+  self=$(readlink -f "$0")
+  cd "$BACKUP_ROOT"
+  if command -v su-exec >/dev/null; then exec su-exec "$BACKUP_UID:$BACKUP_UID" bash "$self" "$@"; fi
+  if command -v gosu >/dev/null; then exec gosu "$BACKUP_UID:$BACKUP_UID" bash "$self" "$@"; fi
+  exec setpriv --reuid="$BACKUP_UID" --regid="$BACKUP_UID" --clear-groups bash "$self" "$@"
 }
 
 run_forever() {
