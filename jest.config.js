@@ -8,7 +8,9 @@ module.exports = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/integration/**/*.test.ts"],
-  testTimeout: 30000,
+  // Generous: the mock runtime and the real Neo4j slow down several-fold on a busy 2-core machine,
+  // and a test that fails only because the machine was loaded proves nothing.
+  testTimeout: 120000,
   reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
   // Pulumi's runtime keeps module-level state that jest's global cleanup would otherwise warn about.
   testEnvironmentOptions: { globalsCleanup: "off" },

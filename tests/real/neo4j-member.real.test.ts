@@ -3,7 +3,7 @@ import { Neo4jCluster } from "../../components/neo4j-cluster";
 import { RbacPolicy } from "../../components/rbac-policy";
 import { DockerApi } from "./support/docker-api";
 import { CapturedResource, DOCKER, Replay, capture } from "./support/replay";
-import { NEO4J_IMAGE, freePort, query, runId } from "./support/env";
+import { NEO4J_IMAGES, freePort, query, runId } from "./support/env";
 
 /**
  * A Community member as Neo4jCluster renders it, on the real Docker engine: Neo4j's own strict
@@ -19,10 +19,11 @@ const alicePassword = `alice-${id}-Secret2`;
 let bolt: number;
 let http: number;
 
-function program(settings: Record<string, string> = {}) {
+/** The older patch first, so the replacement below is also a patch upgrade (5.26.29 to 5.26.30). */
+function program(settings: Record<string, string> = {}, image = NEO4J_IMAGES[0]) {
   return () => {
     const cluster = new Neo4jCluster(id, {
-      image: NEO4J_IMAGE,
+      image,
       adminPassword: pulumi.secret(adminPassword),
       hostPorts: { http, bolt },
       healthyTimeoutSeconds: 300,
@@ -91,7 +92,7 @@ describe("a Community member replayed on the real Docker engine", () => {
     expect(rows).toEqual([{ user: "alice" }]);
   });
 
-  it("keeps its data when replaced with a changed setting, after a clean shutdown", async () => {
+  it("keeps its data when replaced with a changed setting and a patch upgrade, after a clean shutdown", async () => {
     const uri = `bolt://127.0.0.1:${bolt}`;
     await query(uri, "neo4j", adminPassword, "CREATE (:Marker {run: $id})", { id });
     const [member] = memberOf(resources);
@@ -100,7 +101,8 @@ describe("a Community member replayed on the real Docker engine", () => {
     // Neo4j's own orderly shutdown, not a kill: the grace period let it finish.
     expect(stopLog).toMatch(/Stopped\.?\s*$/m);
 
-    const changed = await capture(program({ "db.transaction.timeout": "45s" }), docker);
+    const newer = NEO4J_IMAGES[NEO4J_IMAGES.length - 1];
+    const changed = await capture(program({ "db.transaction.timeout": "45s" }, newer), docker);
     const [next] = memberOf(changed);
     expect(next.inputs.envs).not.toEqual(member.inputs.envs);
     await replay.container(next.inputs);
@@ -120,5 +122,12 @@ describe("a Community member replayed on the real Docker engine", () => {
       "SHOW SETTINGS YIELD name, value WHERE name = 'db.transaction.timeout' RETURN value",
     );
     expect(setting).toEqual([{ value: "45s" }]);
+    const [kernel] = await query(
+      uri,
+      "neo4j",
+      adminPassword,
+      "CALL dbms.components() YIELD versions RETURN versions[0] AS version",
+    );
+    expect(newer).toContain(`:${kernel.version}-`);
   });
 });
