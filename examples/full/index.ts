@@ -20,6 +20,10 @@ const estate = new Neo4jEnterprise("neo4j", {
   cluster: {
     acceptLicenseAgreement: config.require("acceptLicenseAgreement") as "yes" | "eval",
     adminPassword: config.getSecret("adminPassword"),
+    // Day-2 changes by config: `pulumi config set primaries 5` scales without replacing members;
+    // `pulumi config set --path 'settings["db.transaction.timeout"]' 45s` rolls one member at a time.
+    primaries: config.getNumber("primaries"),
+    settings: config.getObject<Record<string, string>>("settings"),
   },
   // The seed's Authentication & Authorization demo: analyst reads, developer reads and writes,
   // admin_assistant manages users; alice, bob and carol hold one role each.

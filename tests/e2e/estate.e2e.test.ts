@@ -242,6 +242,47 @@ describe("the deployed estate", () => {
     expect((await fetch(`${out.grafanaUrl}/api/dashboards/uid/neo4j-estate-overview`)).status).toBe(401);
   });
 
+  it("rolls a settings change and scales 3 to 4 primaries and back while a client writes through neo4j://, with no failed write", async () => {
+    // executeQuery retries what a leader switch makes transient: a write that still fails is a
+    // write the client lost.
+    const client = admin();
+    let writes = 0;
+    const failures: string[] = [];
+    let running = true;
+    const load = (async () => {
+      while (running) {
+        try {
+          await client.executeQuery("CREATE (:Day2Write {at: timestamp()})", {}, { database: "neo4j" });
+          writes++;
+        } catch (e) {
+          failures.push(String(e));
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const config = (...args: string[]) => sh("pulumi", ["config", ...args, "--stack", STACK, "--cwd", ROOT]);
+    try {
+      config("set", "--path", 'settings["db.transaction.timeout"]', "45s");
+      npmRun("up");
+      config("set", "primaries", "4");
+      npmRun("up");
+      config("rm", "primaries");
+      npmRun("up");
+    } finally {
+      running = false;
+      await load;
+    }
+    expect(failures).toEqual([]);
+    expect(writes).toBeGreaterThan(0);
+    out = JSON.parse(sh("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", STACK]));
+    expect(out.members).toHaveLength(3);
+    const rows = await query(
+      admin(),
+      "SHOW SETTINGS YIELD name, value WHERE name = 'db.transaction.timeout' RETURN value",
+    );
+    expect(rows.map((r) => r.get("value"))).toEqual(["45s"]);
+  });
+
   it("reads back exactly what it applied: a refresh finds no drift, RBAC's read included", () => {
     const refresh = spawnSync(
       "pulumi",
