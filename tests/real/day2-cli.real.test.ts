@@ -68,7 +68,10 @@ function cli(args: string[], allowFailure = false): { status: number; output: st
   const engine = process.env.PULUMI_ENGINE_DIR;
   if (!engine)
     throw new Error("PULUMI_ENGINE_DIR is not set: run the real-engine suite with npm run test:real");
-  const result = spawnSync("pulumi", [...args, "--cwd", dir, "--non-interactive"], {
+  // Flags go before a `--`, after which every word is a value.
+  const end = args.includes("--") ? args.indexOf("--") : args.length;
+  const argv = [...args.slice(0, end), "--cwd", dir, "--non-interactive", ...args.slice(end)];
+  const result = spawnSync("pulumi", argv, {
     encoding: "utf8",
     env: {
       ...process.env,
