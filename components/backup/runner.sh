@@ -318,8 +318,10 @@ write_status() {
         "$(json_string "$(state_get "$state" last_message)")"
     done
     printf '\n  }\n}\n'
-  } >"$STATE_DIR/status.json.tmp"
-  mv "$STATE_DIR/status.json.tmp" "$STATE_DIR/status.json"
+    # A temporary file per writer: the stop trap and the loop may both write the status at once,
+    # and two writers sharing one temporary file interleave into JSON that does not parse.
+  } >"$STATE_DIR/status.json.$BASHPID"
+  mv "$STATE_DIR/status.json.$BASHPID" "$STATE_DIR/status.json"
 }
 
 # Prometheus text format, one TYPE line per metric and a sample per database. A database that never
