@@ -88,8 +88,9 @@ state_get() {
 state_set() {
   local file=$1 key=$2 value=$3
   mkdir -p "$(dirname "$file")"
-  { [[ -r $file ]] && grep -v "^$key=" "$file"; printf '%s=%s\n' "$key" "$value"; } >"$file.tmp"
-  mv "$file.tmp" "$file"
+  # One temporary file per writer, as for the status: the stop trap and the loop may both write.
+  { [[ -r $file ]] && grep -v "^$key=" "$file"; printf '%s=%s\n' "$key" "$value"; } >"$file.$BASHPID"
+  mv "$file.$BASHPID" "$file"
 }
 
 valid_database_name() { [[ $1 =~ ^[a-z0-9][a-z0-9.-]{2,62}$ ]]; }
@@ -288,7 +289,8 @@ json_string() {
   printf '"%s"' "${s//\"/\\\"}"
 }
 json_time() { if [[ -n ${1:-} ]]; then json_string "$(iso "$1")"; else printf null; fi; }
-json_number() { if [[ -n ${1:-} ]]; then printf '%s' "$1"; else printf null; fi; }
+# Only a number is written as one: anything else (a value cut short) becomes null, never broken JSON.
+json_number() { if [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then printf '%s' "$1"; else printf null; fi; }
 
 write_status() {
   local db state first=1
