@@ -15,3 +15,5 @@ export { RbacSpec, RbacRole, RbacUser } from "./rbac/spec";
 export { rbacToCypher, RbacStatement } from "./rbac/planner";
 export { privilege, deny, GrantedPrivilege, DeniedPrivilege } from "./rbac/builder";
 export { Neo4jEnterprise, Neo4jEnterpriseArgs, NEO4J_ENTERPRISE_TYPE } from "./neo4j-enterprise";
+export * as docker from "./docker";
+export * as kubernetes from "./kubernetes";

@@ -1,11 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as random from "@pulumi/random";
 import { CONTAINER_PORTS, ClusterShapeArgs, ClusterSpec, MemberSpec, clientUris } from "./neo4j/cluster-spec";
 import {
   CLUSTER_ADMIN_USERNAME,
   NEO4J_CLUSTER_COMPONENT,
-  checkAdminPassword,
   checkNetworkName,
   checkSettingValue,
   validateClusterArgs,
@@ -19,6 +17,7 @@ import { planFormation } from "./neo4j/formation";
 import { DeployedShape, rolloutOrder } from "./neo4j/changes";
 import { dockerLabels } from "./common/docker-labels";
 import { checkedInput } from "./common/checked-input";
+import { adminPasswordFor } from "./common/admin-password";
 import { ownedUpload } from "./common/docker-uploads";
 import { AdminPassword, ClusterRecord, ClusterServers, MemberGate } from "./lifecycle/resources";
 import { AdminTarget } from "./lifecycle/admin";
@@ -154,7 +153,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       addresses: described.map((m) => m.boltAddress),
       username: CLUSTER_ADMIN_USERNAME,
     };
-    const requested = this.resolveAdminPassword(name, args.adminPassword);
+    const requested = adminPasswordFor(this, name, args.adminPassword);
     const admin = new AdminPassword(
       `${name}-admin`,
       {
@@ -257,19 +256,6 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       backupEndpoints: this.backupEndpoints,
       metricsEndpoints: this.metricsEndpoints,
     });
-  }
-
-  private resolveAdminPassword(name: string, given: pulumi.Input<string> | undefined): pulumi.Output<string> {
-    if (given === undefined) {
-      const generated = new random.RandomPassword(
-        `${name}-admin-password`,
-        // Letters and digits only: the password travels through NEO4J_AUTH's `user/password` form.
-        { length: 32, special: false },
-        { parent: this },
-      );
-      return pulumi.secret(generated.result);
-    }
-    return pulumi.secret(checkedInput(given, (password) => checkAdminPassword(name, password)));
   }
 
   private memberContainer(

@@ -22,7 +22,13 @@ function address(host: string, port: number): string {
  * running cluster moves from one to the other, `dbms.cluster.endpoints` from 2025.01. The endpoints
  * are the formation's seeds, so adding or removing other members changes no member's settings.
  */
-export function discoverySettings(spec: ClusterSpec, member: MemberSpec, formation: Formation): Settings {
+export function discoverySettings(
+  spec: ClusterSpec,
+  member: MemberSpec,
+  formation: Formation,
+  kubernetes?: KubernetesDiscovery,
+): Settings {
+  if (kubernetes) return kubernetesDiscoverySettings(spec, member, kubernetes);
   const endpoints = (port: number) => formation.seeds.map((host) => address(host, port)).join(",");
   if (spec.version.major >= 2025) {
     return {
@@ -41,6 +47,61 @@ export function discoverySettings(spec: ClusterSpec, member: MemberSpec, formati
   if (atLeast(spec.version, "5.22"))
     settings["dbms.cluster.discovery.version"] = DISCOVERY_MODES[spec.discovery];
   return settings;
+}
+
+/**
+ * Kubernetes-native discovery (`resolver_type=K8S`): each member asks the API server for the
+ * Services matching a label selector and reaches the others through the Service port of the given
+ * name, so the settings name no member and never change with scale.
+ */
+export interface KubernetesDiscovery {
+  /** Selects one Service per member, such as `neo4j-estate.discovery=graph`. */
+  labelSelector: string;
+  /** The Service port names: the v1 discovery port (5000) and the cluster port (6000), which v2 uses. */
+  portNames: { discoveryV1: string; cluster: string };
+  /** The cluster's DNS domain, `cluster.local` unless the cluster says otherwise. */
+  clusterDomain: string;
+}
+
+/**
+ * The K8S resolver's settings per version: 5.x names the v1 port with
+ * `dbms.kubernetes.service_port_name` and the v2 port with
+ * `dbms.kubernetes.discovery.v2.service_port_name` (5.22+); 2025.01 renames the latter to
+ * `dbms.kubernetes.discovery.service_port_name` and removes the former with v1.
+ */
+export function kubernetesDiscoverySettings(
+  spec: ClusterSpec,
+  member: MemberSpec,
+  k8s: KubernetesDiscovery,
+): Settings {
+  const settings: Settings = {
+    "dbms.cluster.discovery.resolver_type": "K8S",
+    "dbms.kubernetes.label_selector": k8s.labelSelector,
+    "dbms.kubernetes.cluster_domain": k8s.clusterDomain,
+  };
+  if (spec.version.major >= 2025) {
+    settings["dbms.kubernetes.discovery.service_port_name"] = k8s.portNames.cluster;
+    return settings;
+  }
+  if (spec.discovery !== "v2") {
+    settings["dbms.kubernetes.service_port_name"] = k8s.portNames.discoveryV1;
+    settings["server.discovery.advertised_address"] = address(member.hostname, CONTAINER_PORTS.discoveryV1);
+  }
+  if (spec.discovery !== "v1")
+    settings["dbms.kubernetes.discovery.v2.service_port_name"] = k8s.portNames.cluster;
+  if (atLeast(spec.version, "5.22"))
+    settings["dbms.cluster.discovery.version"] = DISCOVERY_MODES[spec.discovery];
+  return settings;
+}
+
+/**
+ * Where a member is reached when the platform's addresses are not Docker's published ports: Bolt
+ * and HTTP as clients reach them, and Kubernetes-native discovery instead of a list of seeds.
+ */
+export interface MemberPlacement {
+  boltAdvertisedAddress: string;
+  httpAdvertisedAddress: string;
+  kubernetesDiscovery?: KubernetesDiscovery;
 }
 
 /** `dbms.cluster.discovery.version` for each discovery choice. */
@@ -66,12 +127,15 @@ export function memberSettings(
   spec: ClusterSpec,
   member: MemberSpec,
   formation: Formation = planFormation(spec),
+  placement?: MemberPlacement,
 ): Settings {
   const settings: Settings = {
     "server.default_listen_address": "0.0.0.0",
     "server.default_advertised_address": member.hostname,
-    "server.bolt.advertised_address": address(spec.advertisedHost, member.hostPorts.bolt),
-    "server.http.advertised_address": address(spec.advertisedHost, member.hostPorts.http),
+    "server.bolt.advertised_address":
+      placement?.boltAdvertisedAddress ?? address(spec.advertisedHost, member.hostPorts.bolt),
+    "server.http.advertised_address":
+      placement?.httpAdvertisedAddress ?? address(spec.advertisedHost, member.hostPorts.http),
     "initial.dbms.default_database": spec.defaultDatabase,
   };
   if (spec.heapSize !== undefined) {
@@ -95,7 +159,7 @@ export function memberSettings(
       "initial.dbms.default_primaries_count": String(formation.primaries),
       "initial.dbms.default_secondaries_count": String(formation.secondaries),
       "dbms.cluster.minimum_initial_system_primaries_count": String(formation.seeds.length),
-      ...discoverySettings(spec, member, formation),
+      ...discoverySettings(spec, member, formation, placement?.kubernetesDiscovery),
     });
     // Members added later (more primaries or secondaries) join as FREE servers and host nothing
     // until enabled; from 5.10 on, Neo4j can enable them as they join.

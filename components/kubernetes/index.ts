@@ -1,0 +1,12 @@
+/**
+ * The estate on Kubernetes: the same components as on Docker, with the arguments they share named
+ * and typed alike, exported as `kubernetes.*` (`new kubernetes.Neo4jCluster(...)`).
+ */
+export { Neo4jCluster, Neo4jClusterArgs, KUBERNETES_NEO4J_CLUSTER_TYPE } from "./neo4j-cluster";
+export {
+  KubernetesClusterShapeArgs,
+  KubernetesToleration,
+  ServiceType,
+  AntiAffinity,
+  CommonClusterArgs,
+} from "./cluster-spec";

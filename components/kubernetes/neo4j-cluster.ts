@@ -1,0 +1,269 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { CLUSTER_ADMIN_USERNAME, checkSettingValue } from "../neo4j/cluster-args";
+import { OnlyCheckedArgs, argChecks } from "../neo4j/checks";
+import { Edition, formatVersion } from "../neo4j/version";
+import { checkedInput } from "../common/checked-input";
+import { adminPasswordFor } from "../common/admin-password";
+import type { Neo4jClusterMember } from "../neo4j-cluster";
+import {
+  KubernetesClusterShapeArgs,
+  KubernetesClusterSpec,
+  validateKubernetesClusterArgs,
+} from "./cluster-spec";
+import {
+  AUTH_MOUNT,
+  clientBoltUri,
+  clientService,
+  clusterLabels,
+  discoveryRules,
+  disruptionBudget,
+  formationData,
+  headlessService,
+  memberEndpoints,
+  memberService,
+  objectNames,
+  statefulSet,
+} from "./cluster-objects";
+
+export const KUBERNETES_NEO4J_CLUSTER_TYPE = "neo4j-estate:kubernetes:Neo4jCluster";
+
+/**
+ * kubernetes.Neo4jCluster's arguments: the ones Docker's Neo4jCluster has too, with the same names,
+ * types and meaning, and the Kubernetes ones. The provider (which cluster, which kubeconfig) comes
+ * from the resource options, as for every Pulumi component: `{ provider }` or `{ providers }`.
+ */
+export interface Neo4jClusterArgs extends KubernetesClusterShapeArgs {
+  /**
+   * The admin (`neo4j`) user's password. Default: a random 32-character password. Always treated as
+   * a secret, delivered to the members as a file from a Secret. Neo4j reads it at a member's first
+   * start only: see the README on rotating it.
+   */
+  adminPassword?: pulumi.Input<string>;
+  /**
+   * Extra Neo4j settings by their neo4j.conf name, laid over the component's own. Names are
+   * checked against the settings the chosen Neo4j version accepts.
+   */
+  settings?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * A Neo4j 5 / 2025.x cluster on Kubernetes: one StatefulSet of primaries (and one of secondaries),
+ * one volume and one headless Service per member, Kubernetes-native discovery, a client Service,
+ * the admin password from a Secret file, probes, a PodDisruptionBudget that keeps a write quorum
+ * and anti-affinity that spreads primaries. The outputs mean what Docker's Neo4jCluster's do, with
+ * addresses inside the Kubernetes cluster.
+ */
+export class Neo4jCluster extends pulumi.ComponentResource {
+  /** Every member, primaries first; addresses are the members' Service DNS names. */
+  public readonly members: pulumi.Output<Neo4jClusterMember[]>;
+  /** The client Service's URI, like `neo4j://graph.graph.svc.cluster.local:7687` (`bolt://` for one server). */
+  public readonly boltUri: pulumi.Output<string>;
+  /** The same as boltUri: inside the Kubernetes cluster every member's advertised address resolves. */
+  public readonly networkBoltUri: pulumi.Output<string>;
+  /** The admin user, `neo4j`. */
+  public readonly adminUsername: pulumi.Output<string>;
+  /** The admin password in effect (secret): the one the members were first started with. */
+  public readonly adminPassword: pulumi.Output<string>;
+  /** The namespace the members run in. */
+  public readonly namespace: pulumi.Output<string>;
+  /** `host:6362` per member; empty when onlineBackup is off. */
+  public readonly backupEndpoints: pulumi.Output<string[]>;
+  /** `host:2004` per member; empty when prometheusMetrics is off. */
+  public readonly metricsEndpoints: pulumi.Output<string[]>;
+  /** The StatefulSets: primaries, then secondaries when there are any. */
+  public readonly statefulSets: k8s.apps.v1.StatefulSet[];
+
+  /** The image reference, for components that run Neo4j tools (neo4j-admin) beside the cluster. */
+  public readonly image: string;
+  public readonly edition: Edition;
+  /** The Neo4j version the settings were rendered for, like `5.26`. */
+  public readonly neo4jVersion: string;
+  public readonly onlineBackup: boolean;
+  public readonly prometheusMetrics: boolean;
+  /** The member names, known at construction. */
+  public readonly memberNames: string[];
+  public readonly defaultDatabase: string;
+  /** The namespace name, known at construction, for components placed beside the cluster. */
+  public readonly namespaceName: string;
+  /** The labels that select this cluster's pods, for monitors and policies. */
+  public readonly podSelector: Record<string, string>;
+
+  constructor(name: string, args: Neo4jClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before super(): a bad argument must not register even the component.
+    const { spec, warnings } = validateKubernetesClusterArgs(
+      name,
+      args satisfies OnlyCheckedArgs<Neo4jClusterArgs, KubernetesClusterShapeArgs>,
+    );
+    super(KUBERNETES_NEO4J_CLUSTER_TYPE, name, {}, opts);
+    for (const warning of warnings) pulumi.log.warn(warning, this);
+
+    const cluster = spec.cluster;
+    this.image = cluster.image.image;
+    this.edition = cluster.edition;
+    this.neo4jVersion = formatVersion(cluster.version);
+    this.onlineBackup = cluster.onlineBackup;
+    this.prometheusMetrics = cluster.prometheusMetrics;
+    this.memberNames = cluster.members.map((m) => m.name);
+    this.defaultDatabase = cluster.defaultDatabase;
+    this.namespaceName = spec.namespace;
+    this.podSelector = { "neo4j-estate.cluster": name };
+
+    const names = objectNames(name);
+    const labels = clusterLabels(spec);
+    const child = { parent: this };
+
+    // Every namespaced object waits for the namespace it goes in, created here or given.
+    let namespaced: pulumi.CustomResourceOptions = child;
+    if (spec.createNamespace) {
+      const ns = new k8s.core.v1.Namespace(
+        `${name}-namespace`,
+        { metadata: { name: spec.namespace, labels } },
+        child,
+      );
+      namespaced = { parent: this, dependsOn: [ns] };
+    }
+    this.namespace = pulumi.output(spec.namespace);
+
+    const requested = adminPasswordFor(this, name, args.adminPassword);
+    const secret = new k8s.core.v1.Secret(
+      `${name}-auth`,
+      {
+        metadata: { name: names.authSecret, namespace: spec.namespace, labels },
+        type: "Opaque",
+        stringData: { [AUTH_MOUNT.key]: pulumi.secret(pulumi.interpolate`neo4j/${requested}`) },
+      },
+      // Neo4j reads the file at a member's first start only: a new password here would not be the
+      // one in effect, so the Secret keeps the first one and adminPassword reports that one.
+      { ...namespaced, ignoreChanges: ["stringData"], additionalSecretOutputs: ["stringData", "data"] },
+    );
+    this.adminPassword = pulumi.secret(
+      secret.stringData.apply((data) => (data?.[AUTH_MOUNT.key] ?? "").replace(/^neo4j\//, "")),
+    );
+    this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
+
+    const dependencies: pulumi.Resource[] = [secret];
+    if (cluster.clustered)
+      dependencies.push(...this.discoveryAccess(spec, namespaced), this.formation(spec, namespaced));
+
+    new k8s.core.v1.Service(`${name}-headless`, headlessService(spec), namespaced);
+    for (const member of cluster.members)
+      new k8s.core.v1.Service(`${member.name}-service`, memberService(spec, member), namespaced);
+    new k8s.core.v1.Service(`${name}-client`, clientService(spec), namespaced);
+    const budget = disruptionBudget(spec);
+    if (budget) new k8s.policy.v1.PodDisruptionBudget(`${name}-primaries`, budget, namespaced);
+
+    const userSettings = this.userSettings(name, args.settings ?? {});
+    const timeouts = { create: `${spec.healthyTimeoutSeconds}s`, update: `${spec.healthyTimeoutSeconds}s` };
+    const primaries = new k8s.apps.v1.StatefulSet(name, statefulSet(spec, "PRIMARY", userSettings), {
+      ...namespaced,
+      dependsOn: [...toList(namespaced.dependsOn), ...dependencies],
+      customTimeouts: timeouts,
+    });
+    this.statefulSets = [primaries];
+    // Secondaries join a formed cluster: they start once the primaries are Ready, and roll after them.
+    if (cluster.secondaries > 0)
+      this.statefulSets.push(
+        new k8s.apps.v1.StatefulSet(`${name}-secondary`, statefulSet(spec, "SECONDARY", userSettings), {
+          ...namespaced,
+          dependsOn: [...toList(namespaced.dependsOn), ...dependencies, primaries],
+          customTimeouts: timeouts,
+        }),
+      );
+
+    // Addresses resolve once the StatefulSets are rolled out (Pulumi waits for their pods to be
+    // Ready), so whatever uses them waits for the cluster without having to say dependsOn.
+    const ready = pulumi.all(this.statefulSets.map((s) => s.metadata.name));
+    const onceReady = <T>(value: T) => ready.apply(() => value);
+    const endpoints = memberEndpoints(spec);
+    this.members = onceReady(
+      endpoints.map((e) => {
+        const member: Neo4jClusterMember = {
+          name: e.member.name,
+          hostname: e.member.hostname,
+          mode: e.member.mode,
+          boltAddress: e.bolt,
+          httpUrl: e.http,
+          internalBoltAddress: e.bolt,
+        };
+        if (e.backup) member.backupAddress = e.backup;
+        if (e.metrics) member.metricsAddress = e.metrics;
+        return member;
+      }),
+    );
+    this.boltUri = onceReady(clientBoltUri(spec));
+    this.networkBoltUri = this.boltUri;
+    this.backupEndpoints = onceReady(endpoints.flatMap((e) => (e.backup ? [e.backup] : [])));
+    this.metricsEndpoints = onceReady(endpoints.flatMap((e) => (e.metrics ? [e.metrics] : [])));
+
+    this.registerOutputs({
+      members: this.members,
+      boltUri: this.boltUri,
+      networkBoltUri: this.networkBoltUri,
+      adminUsername: this.adminUsername,
+      adminPassword: this.adminPassword,
+      namespace: this.namespace,
+      backupEndpoints: this.backupEndpoints,
+      metricsEndpoints: this.metricsEndpoints,
+    });
+  }
+
+  /** The user's settings, each checked again when an output resolves. */
+  private userSettings(name: string, settings: Record<string, pulumi.Input<string>>) {
+    const check = argChecks("Neo4jCluster", name);
+    return Object.fromEntries(
+      Object.entries(settings).map(([key, value]) => [
+        key,
+        checkedInput(value, (v) => checkSettingValue(check, key, v)),
+      ]),
+    );
+  }
+
+  /** A ServiceAccount allowed to list the namespace's Services: what discovery (resolver K8S) reads. */
+  private discoveryAccess(
+    spec: KubernetesClusterSpec,
+    opts: pulumi.CustomResourceOptions,
+  ): pulumi.Resource[] {
+    const names = objectNames(spec.cluster.name);
+    const labels = clusterLabels(spec);
+    const metadata = (n: string) => ({ name: n, namespace: spec.namespace, labels });
+    const account = new k8s.core.v1.ServiceAccount(
+      `${spec.cluster.name}-account`,
+      { metadata: metadata(names.serviceAccount) },
+      opts,
+    );
+    const role = new k8s.rbac.v1.Role(
+      `${spec.cluster.name}-discovery`,
+      { metadata: metadata(names.discoveryRole), rules: discoveryRules() },
+      opts,
+    );
+    const binding = new k8s.rbac.v1.RoleBinding(
+      `${spec.cluster.name}-discovery`,
+      {
+        metadata: metadata(names.discoveryRole),
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: names.discoveryRole },
+        subjects: [{ kind: "ServiceAccount", name: names.serviceAccount, namespace: spec.namespace }],
+      },
+      opts,
+    );
+    return [account, role, binding];
+  }
+
+  /** The settings read when the cluster first forms, kept as first deployed (scaling must not change them). */
+  private formation(spec: KubernetesClusterSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+    const names = objectNames(spec.cluster.name);
+    return new k8s.core.v1.ConfigMap(
+      `${spec.cluster.name}-formation`,
+      {
+        metadata: { name: names.formation, namespace: spec.namespace, labels: clusterLabels(spec) },
+        data: formationData(spec),
+      },
+      { ...opts, ignoreChanges: ["data"] },
+    );
+  }
+}
+
+function toList(value: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value as pulumi.Input<pulumi.Resource>];
+}
