@@ -6,7 +6,18 @@ import { Neo4jCluster } from "./neo4j-cluster";
 import { dockerLabels } from "./common/docker-labels";
 import { checkedInput } from "./common/checked-input";
 import { OnlyCheckedArgs } from "./neo4j/checks";
+import { ownedUpload } from "./common/docker-uploads";
+import { NEO4J_UID } from "./neo4j/container";
 import {
+  CREDENTIAL_FILES,
+  OFFSITE_PATHS,
+  OffsiteCredential,
+  OffsiteShapeArgs,
+  checkOffsiteCredential,
+  offsiteLocation,
+} from "./backup/offsite";
+import {
+  BACKUP_VOLUME_COMPONENT,
   BackupShapeArgs,
   ClusterFacts,
   RUNNER_PATHS,
@@ -23,6 +34,16 @@ export const BACKUP_VOLUME_TYPE = "neo4j-estate:index:BackupVolume";
  * constructor), the cluster, and the ones that may be Pulumi outputs, checked when they resolve.
  * A new argument goes in BackupShapeArgs too: the constructor refuses keys it does not know.
  */
+/** Where copies off the host go: an S3-compatible bucket. Credentials are Pulumi secrets. */
+export interface BackupOffsiteArgs extends OffsiteShapeArgs {
+  /** The access key id; treated as a secret and delivered to the runner as a file (uid 7474, 0400). */
+  accessKeyId: pulumi.Input<string>;
+  /** The secret access key; a secret, delivered as a file, never in the environment or the config. */
+  secretAccessKey: pulumi.Input<string>;
+  /** A session token for temporary credentials; a secret, delivered as a file. Default: none. */
+  sessionToken?: pulumi.Input<string>;
+}
+
 export interface BackupVolumeArgs extends BackupShapeArgs {
   /** The cluster to back up. It must run an Enterprise image with `onlineBackup` on (its default). */
   cluster: Neo4jCluster;
@@ -32,6 +53,12 @@ export interface BackupVolumeArgs extends BackupShapeArgs {
    * `/metrics/job/neo4j_backup/instance/<runner container>`. Plain http only. Default: no push.
    */
   pushgatewayUrl?: pulumi.Input<string>;
+  /**
+   * Copy every completed artifact to an S3-compatible bucket (AWS S3, MinIO, Ceph, …), apply the
+   * same retention there, and let `neo4j-estate-restore --from-offsite` restore from it. See
+   * docs/backup.md. Default: backups stay on the host.
+   */
+  offsite?: BackupOffsiteArgs;
 }
 
 /**
@@ -62,6 +89,8 @@ export class BackupVolume extends pulumi.ComponentResource {
   public readonly backupNowCommand: pulumi.Output<string>;
   /** The restore CLI for this cluster; replace `<database>` (and set NEO4J_PASSWORD). */
   public readonly restoreCommand: pulumi.Output<string>;
+  /** Where the copies off the host go, `s3://<bucket>/<prefix>`; undefined without `offsite`. */
+  public readonly offsiteLocation: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: BackupVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
@@ -119,8 +148,23 @@ export class BackupVolume extends pulumi.ComponentResource {
       },
       { file: RUNNER_PATHS.config, content: config },
     ];
-    // No credentials: neo4j-admin backs up over the members' backup port, and "*" finds every
-    // database there. So nothing here is secret, and the runner's files read as a diff in a preview.
+    // No Neo4j credentials: neo4j-admin backs up over the members' backup port, and "*" finds every
+    // database there. The bucket's keys are the only secrets: files only uid 7474 may read, their
+    // content a secret in state; the script and config stay plain and read as a diff in a preview.
+    if (spec.offsite !== undefined && args.offsite !== undefined) {
+      const given = args.offsite;
+      const owned = (path: string) => ({ path, mode: "0400", uid: NEO4J_UID, gid: NEO4J_UID });
+      for (const field of ["accessKeyId", "secretAccessKey", "sessionToken"] as OffsiteCredential[]) {
+        const value = given[field];
+        if (value === undefined) continue;
+        const checked = checkedInput(value, (v) =>
+          checkOffsiteCredential(BACKUP_VOLUME_COMPONENT, name, field, v),
+        );
+        uploads.push(ownedUpload(owned(CREDENTIAL_FILES[field]), pulumi.secret(checked)));
+      }
+      if (spec.offsite.caCertificate !== undefined)
+        uploads.push(ownedUpload(owned(OFFSITE_PATHS.caCertificate), spec.offsite.caCertificate));
+    }
 
     this.runner = new docker.Container(
       `${name}-runner`,
@@ -160,7 +204,10 @@ export class BackupVolume extends pulumi.ComponentResource {
           `neo4j-estate-restore --runner ${runner} --members ${members.map((m) => `${m.name}=${m.boltAddress}`).join(",")} --bolt ${boltUri} --neo4j-version ${cluster.neo4jVersion} --database <database>`,
       );
 
+    this.offsiteLocation = pulumi.output(spec.offsite && offsiteLocation(spec.offsite));
+
     this.registerOutputs({
+      offsiteLocation: this.offsiteLocation,
       location: this.location,
       volumeName: this.volumeName,
       hostPath: this.hostPath,

@@ -7,7 +7,10 @@
  *   NEO4J_PASSWORD=… neo4j-estate-restore --runner backups-runner \
  *     --members core-1=localhost:7688,core-2=localhost:7689,core-3=localhost:7690 \
  *     --bolt neo4j://localhost:7688 --neo4j-version 5.26 --database neo4j \
- *     [--artifact <file>] [--seeder core-2] [--method recreate|seeder] [--yes] [--dry-run]
+ *     [--artifact <file>] [--seeder core-2] [--method recreate|seeder] [--from-offsite] [--yes] [--dry-run]
+ *
+ * With --from-offsite the chain comes from the bucket BackupVolume's `offsite` copies to: the runner,
+ * which holds the bucket's credentials, reads the bucket's catalog and downloads the chain first.
  */
 import { spawn, spawnSync } from "child_process";
 import * as readline from "readline";
@@ -21,7 +24,9 @@ import {
   RestoreStep,
   describePlan,
   fillCaptured,
+  RestoreSource,
   parseInspectTable,
+  parseOffsiteCatalog,
   planRestore,
   splitCypherScript,
 } from "./restore-plan";
@@ -36,12 +41,13 @@ export interface CliOptions {
   artifact?: string;
   seeder?: string;
   method?: RestoreMethod;
+  source: RestoreSource;
   yes: boolean;
   dryRun: boolean;
 }
 
 const USAGE =
-  "usage: neo4j-estate-restore --runner <container> --members <container=host:port,…> --bolt <uri> --neo4j-version <version> --database <name> [--artifact <file>] [--seeder <container>] [--method recreate|seeder] [--yes] [--dry-run]";
+  "usage: neo4j-estate-restore --runner <container> --members <container=host:port,…> --bolt <uri> --neo4j-version <version> --database <name> [--artifact <file>] [--seeder <container>] [--method recreate|seeder] [--from-offsite] [--yes] [--dry-run]";
 
 /** Reads the command line; throws with the usage text when something required is missing. */
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -49,7 +55,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--yes" || arg === "--dry-run") flags.add(arg);
+    if (arg === "--yes" || arg === "--dry-run" || arg === "--from-offsite") flags.add(arg);
     else if (arg.startsWith("--")) {
       const [key, inline] = arg.slice(2).split(/=(.*)/s);
       const value = inline ?? argv[++i];
@@ -82,6 +88,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     artifact: values.artifact,
     seeder: values.seeder,
     method,
+    source: flags.has("--from-offsite") ? "offsite" : "volume",
     yes: flags.has("--yes"),
     dryRun: flags.has("--dry-run"),
   };
@@ -94,8 +101,16 @@ function docker(args: string[]): string {
   return result.stdout;
 }
 
-/** Every artifact in the runner's backup folder, with its database and type, as neo4j-admin reads them. */
-function listArtifacts(runner: string): ArtifactInfo[] {
+/**
+ * The artifacts to choose from, with database and type: in the runner's backup folder as
+ * neo4j-admin reads them, or in the bucket's catalog of the database, which the runner reads.
+ */
+export function listArtifacts(runner: string, database: string, source: RestoreSource): ArtifactInfo[] {
+  if (source === "offsite")
+    return parseOffsiteCatalog(
+      docker(["exec", runner, "bash", RUNNER_PATHS.script, "offsite-catalog", database]),
+      database,
+    );
   return parseInspectTable(
     docker(["exec", runner, "neo4j-admin", "database", "backup", `--inspect-path=${RUNNER_PATHS.backups}`]),
   );
@@ -194,11 +209,12 @@ export async function main(argv: string[]): Promise<number> {
     database: options.database,
     runner: options.runner,
     members: options.members,
-    artifacts: listArtifacts(options.runner),
+    artifacts: listArtifacts(options.runner, options.database, options.source),
     neo4jVersion: options.neo4jVersion,
     artifact: options.artifact,
     seeder: options.seeder,
     method: options.method,
+    source: options.source,
   });
   console.log(describePlan(plan));
   if (options.dryRun) return 0;

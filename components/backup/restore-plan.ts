@@ -18,6 +18,7 @@
  *   restore_metadata.cypher the restore wrote, since the DROP took the database's privileges.
  */
 import { RUNNER_PATHS } from "./spec";
+import { NEO4J_UID } from "../neo4j/container";
 import { databaseNameProblem } from "../neo4j/names";
 import { quoteName } from "../neo4j/cypher";
 import { Neo4jVersion, atLeast, formatVersion } from "../neo4j/version";
@@ -40,6 +41,9 @@ export interface ArtifactInfo {
 
 export type RestoreMethod = "recreate" | "seeder";
 
+/** Where the chain comes from: the runner's volume, or the bucket BackupVolume's `offsite` copies to. */
+export type RestoreSource = "volume" | "offsite";
+
 export interface RestoreRequest {
   database: string;
   /** The backup runner's container, which holds the artifacts in RUNNER_PATHS.backups. */
@@ -55,10 +59,21 @@ export interface RestoreRequest {
   seeder?: string;
   /** How a cluster is restored; default `recreate` where Neo4j has the procedure (5.24+). */
   method?: RestoreMethod;
+  /**
+   * Default `volume`. With `offsite`, `artifacts` are the bucket's catalog and the runner first
+   * downloads the chain from the bucket (it holds the credentials) into OFFSITE_STAGING.
+   */
+  source?: RestoreSource;
 }
 
 /** In the restoring member's data volume, so a large chain does not fill its container's writable layer. */
 export const RESTORE_STAGING = "/data/restore-staging";
+
+/** The runner's files belong to the image's neo4j user, by number (the runner image may name it differently). */
+const RUNNER_USER = `${NEO4J_UID}:${NEO4J_UID}`;
+
+/** In the runner's backup volume, outside the backup root's own listing (a folder, and a dot one). */
+export const OFFSITE_STAGING = `${RUNNER_PATHS.backups}/.offsite-restore`;
 
 /** `dbms.cluster.recreateDatabase` arrived in 5.24; 2025.04 renamed it `dbms.recreateDatabase`. */
 export const RECREATE_SINCE = "5.24";
@@ -142,6 +157,25 @@ export function parseInspectTable(text: string): ArtifactInfo[] {
   }));
 }
 
+/**
+ * Reads the bucket's catalog of a database as `runner.sh offsite-catalog` prints it, one artifact a
+ * line: `<epoch>\t<full|diff|unknown>\t<file>\t<size>`. An artifact of unknown type never starts a
+ * chain, as on the volume.
+ */
+export function parseOffsiteCatalog(text: string, database: string): ArtifactInfo[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const [epoch, type, file] = line.split("\t");
+      if (!/^\d+$/.test(epoch ?? "") || !file || !ARTIFACT_NAME.test(file))
+        throw new Error(
+          `the bucket's catalog of ${database} has a line that is not an artifact: ${JSON.stringify(line)}`,
+        );
+      return { file, database, full: type === "full" };
+    });
+}
+
 /** The artifact to restore: the one asked for, or the newest (Neo4j's names carry the time, so they sort by it). */
 export function chooseArtifact(artifacts: string[], requested?: string): string {
   const available = artifacts.filter((a) => ARTIFACT_NAME.test(a)).sort();
@@ -207,12 +241,35 @@ export function planRestore(request: RestoreRequest): RestorePlan {
 
   const staging = `${RESTORE_STAGING}/${database}`;
   const db = quoteName(database);
+  const offsite = request.source === "offsite";
+  const runnerFolder = offsite ? OFFSITE_STAGING : RUNNER_PATHS.backups;
   const copy: RestoreStep = {
     kind: "copy",
     title: `Copy the backup chain of ${database} ending at ${artifact} (${chain.length} ${chain.length === 1 ? "artifact" : "artifacts"}) from ${runner} into ${seeder.container}'s data volume`,
-    from: { container: runner, paths: chain.map((file) => `${RUNNER_PATHS.backups}/${file}`) },
+    from: { container: runner, paths: chain.map((file) => `${runnerFolder}/${file}`) },
     to: { container: seeder.container, path: staging },
   };
+  // The runner holds the bucket's credentials, so it downloads; as uid 7474, the volume's owner.
+  const fetchAndCopy: RestoreStep[] = offsite
+    ? [
+        {
+          kind: "docker",
+          title: `Download the chain from the bucket into ${runner}:${OFFSITE_STAGING}`,
+          args: [
+            "exec",
+            "--user",
+            RUNNER_USER,
+            runner,
+            "bash",
+            RUNNER_PATHS.script,
+            "offsite-fetch",
+            OFFSITE_STAGING,
+            ...chain,
+          ],
+        },
+        copy,
+      ]
+    : [copy];
   const restore = (overwrite: boolean): RestoreStep => ({
     kind: "docker",
     title: `Restore ${artifact} (and the backups it builds on) into ${database} on ${seeder.container}`,
@@ -229,11 +286,22 @@ export function planRestore(request: RestoreRequest): RestorePlan {
       database,
     ],
   });
-  const cleanup: RestoreStep = {
-    kind: "docker",
-    title: `Remove the copied backups from ${seeder.container}`,
-    args: ["exec", "--user", "neo4j", seeder.container, "rm", "-rf", staging],
-  };
+  const cleanups: RestoreStep[] = [
+    {
+      kind: "docker",
+      title: `Remove the copied backups from ${seeder.container}`,
+      args: ["exec", "--user", "neo4j", seeder.container, "rm", "-rf", staging],
+    },
+    ...(offsite
+      ? [
+          {
+            kind: "docker" as const,
+            title: `Remove the downloaded backups from ${runner}`,
+            args: ["exec", "--user", RUNNER_USER, runner, "rm", "-rf", OFFSITE_STAGING],
+          },
+        ]
+      : []),
+  ];
   const stop: RestoreStep = {
     kind: "cypher",
     title: `Stop ${database}${members.length > 1 ? " on every member" : ""}`,
@@ -247,11 +315,11 @@ export function planRestore(request: RestoreRequest): RestorePlan {
       artifact,
       chain,
       steps: [
-        copy,
+        ...fetchAndCopy,
         stop,
         restore(true),
         { kind: "cypher", title: `Start ${database}`, statement: `START DATABASE ${db} WAIT` },
-        cleanup,
+        ...cleanups,
       ],
     };
 
@@ -279,7 +347,7 @@ export function planRestore(request: RestoreRequest): RestorePlan {
       chain,
       steps: [
         findSeeder(true),
-        copy,
+        ...fetchAndCopy,
         stop,
         restore(true),
         {
@@ -294,7 +362,7 @@ export function planRestore(request: RestoreRequest): RestorePlan {
           database,
           timeoutSeconds: 600,
         },
-        cleanup,
+        ...cleanups,
       ],
     };
   }
@@ -309,7 +377,7 @@ export function planRestore(request: RestoreRequest): RestorePlan {
     chain,
     steps: [
       findSeeder(false),
-      copy,
+      ...fetchAndCopy,
       {
         kind: "cypher",
         title: `List the local aliases of ${database}, which the DROP removes with it (recreate them afterwards)`,
@@ -335,7 +403,7 @@ export function planRestore(request: RestoreRequest): RestorePlan {
         path: `/data/scripts/${database}/restore_metadata.cypher`,
         parameters: { database },
       },
-      cleanup,
+      ...cleanups,
     ],
   };
 }

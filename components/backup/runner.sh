@@ -11,10 +11,13 @@
 #   runner.sh databases      print the databases a run must back up (named, or every one seen so far)
 #   runner.sh forget DB      stop expecting a dropped database (its backups stay)
 #   runner.sh push-metrics   push the last results to the Pushgateway
+#   runner.sh offsite-sync   copy the artifacts still queued to the bucket, apply retention there
+#   runner.sh offsite-catalog DB       print the bucket's catalog of a database (for restore)
+#   runner.sh offsite-fetch DIR FILE…  download artifacts from the bucket into DIR (for restore)
 #
-# It needs no credentials: `neo4j-admin database backup` talks to the members' backup port, and
-# with "*" backs up every database the cluster has, so databases created later are backed up without
-# anyone listing them.
+# It needs no Neo4j credentials: `neo4j-admin database backup` talks to the members' backup port,
+# and with "*" backs up every database the cluster has, so databases created later are backed up
+# without anyone listing them. The only secrets are the bucket's keys, as files (OFFSITE_CREDENTIALS).
 set -uo pipefail
 # Byte lengths for Content-Length, and plain sorting.
 export LC_ALL=C
@@ -27,6 +30,8 @@ CRON_SEARCH_DAYS=2928
 STOPPING=0
 RUNNER_STATE="$STATE_DIR/runner.state"
 RUN_LOG="$STATE_DIR/runs.log"
+# Configurations rendered before copies off the host existed have no OFFSITE line.
+OFFSITE=${OFFSITE:-0}
 
 now() { date +%s; }
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
@@ -167,13 +172,9 @@ backup_type() {
   if ((!seen || longest >= CHAIN_LENGTH)); then echo FULL; else echo AUTO; fi
 }
 
-# Keeps the newest RETENTION_COUNT chains, or the chains with a backup in the last RETENTION_COUNT
-# days, and always the newest chain: a differential is useless without its full backup and every
-# differential before it, so chains go whole or not at all. A backup whose type could not be read is
-# kept with the chain before it, never counted as the start of one. Only artifacts this runner wrote
-# (those in its catalog) are ever deleted.
-apply_retention() {
-  local db=$1 catalog="$STATE_DIR/catalog/$1.tsv" verdict epoch type file size
+# Prints "keep" or "drop" before each line of a catalog ("<epoch>\t<type>\t<file>\t<size>", oldest
+# first): the one retention rule, for the volume and for the bucket.
+retention_plan() {
   awk -F'\t' -v kind="$RETENTION_KIND" -v count="$RETENTION_COUNT" -v now="$(now)" '
     { line[NR] = $0; if ($2 == "full" || NR == 1) chains++; chain[NR] = chains; newest[chains] = $1 }
     END {
@@ -182,7 +183,17 @@ apply_retention() {
         keep = (c == chains) || (kind == "chains" ? c > chains - count : newest[c] >= now - count * 86400)
         print (keep ? "keep" : "drop") "\t" line[i]
       }
-    }' "$catalog" >"$catalog.plan"
+    }' "$1"
+}
+
+# Keeps the newest RETENTION_COUNT chains, or the chains with a backup in the last RETENTION_COUNT
+# days, and always the newest chain: a differential is useless without its full backup and every
+# differential before it, so chains go whole or not at all. A backup whose type could not be read is
+# kept with the chain before it, never counted as the start of one. Only artifacts this runner wrote
+# (those in its catalog) are ever deleted.
+apply_retention() {
+  local db=$1 catalog="$STATE_DIR/catalog/$1.tsv" verdict epoch type file size
+  retention_plan "$catalog" >"$catalog.plan"
   : >"$catalog.next"
   while IFS=$'\t' read -r verdict epoch type file size; do
     if [[ $verdict == drop ]]; then
@@ -211,6 +222,10 @@ record() {
     state_set "$state" last_size_bytes "$size"
     state_set "$state" last_message "${reason:-ok}"
     log "backup database=$db type=$type result=success size_bytes=$size duration_seconds=$duration artifact=$artifact exit_code=$rc" | tee -a "$RUN_LOG"
+    if ((OFFSITE)); then
+      mkdir -p "$STATE_DIR/offsite"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$db" "$started" "$type" "$artifact" "$size" >>"$OFFSITE_PENDING"
+    fi
     apply_retention "$db"
   else
     state_set "$state" last_message "$reason"
@@ -303,6 +318,15 @@ write_status() {
       "$(json_time "$(state_get "$RUNNER_STATE" last_success_at)")" \
       "$(json_string "$(state_get "$RUNNER_STATE" last_result)")" \
       "$(json_time "$(state_get "$RUNNER_STATE" next_run_at)")"
+    if ((OFFSITE)); then
+      printf '  "offsite": {"location": %s, "lastAttemptAt": %s, "lastSuccessAt": %s, "lastResult": %s, "pendingArtifacts": %s, "message": %s},\n' \
+        "$(json_string "s3://$OFFSITE_BUCKET/$OFFSITE_PREFIX")" \
+        "$(json_time "$(state_get "$RUNNER_STATE" offsite_last_attempt_at)")" \
+        "$(json_time "$(state_get "$RUNNER_STATE" offsite_last_success_at)")" \
+        "$(json_string "$(state_get "$RUNNER_STATE" offsite_last_result)")" \
+        "$(json_number "$(state_get "$RUNNER_STATE" offsite_pending)")" \
+        "$(json_string "$(state_get "$RUNNER_STATE" offsite_message)")"
+    fi
     printf '  "databases": {'
     for db in $(known_databases); do
       state="$STATE_DIR/databases/$db.state"
@@ -342,6 +366,12 @@ render_metrics() {
       [[ -n $value ]] && printf '%s{database="%s"} %s\n' "$metric" "$db" "$value"
     done
   done
+  ((OFFSITE)) || return 0
+  value=$(state_get "$RUNNER_STATE" offsite_last_success_at)
+  printf '# TYPE neo4j_backup_offsite_last_success_timestamp_seconds gauge\n'
+  [[ -n $value ]] && printf 'neo4j_backup_offsite_last_success_timestamp_seconds %s\n' "$value"
+  printf '# TYPE neo4j_backup_offsite_pending_artifacts gauge\nneo4j_backup_offsite_pending_artifacts %s\n' \
+    "$(state_get "$RUNNER_STATE" offsite_pending | grep -E '^[0-9]+$' || echo 0)"
 }
 
 # PUT replaces this runner's whole group on the Pushgateway, so databases and values never go stale there.
@@ -364,6 +394,332 @@ push_metrics() {
   return 1
 }
 
+# ---------------------------------------------------------------------------------------------
+# Copies off the host (OFFSITE=1): each artifact recorded as a success is queued, uploaded to an
+# S3-compatible bucket, and listed in the bucket's own catalog (.runner/catalog/<db>.tsv under the
+# prefix), where the same retention is applied. The client is bash and openssl alone: requests are
+# signed with AWS Signature Version 4, HMAC computed here from sha256 so no key ever appears on a
+# command line; https goes through `openssl s_client`, which verifies the server's certificate.
+
+OFFSITE_PENDING="$STATE_DIR/offsite/pending.tsv"
+
+sha256_hex() { sha256sum | cut -c1-64; }
+hex_of() { od -An -v -tx1 | tr -d ' \n'; }
+# Writes the bytes a hex string stands for.
+bytes_of() {
+  local hex=$1 escaped="" i
+  for ((i = 0; i < ${#hex}; i += 2)); do escaped+="\\x${hex:i:2}"; done
+  printf '%b' "$escaped"
+}
+
+# HMAC-SHA256 (RFC 2104) of a message under a key given as hex; prints hex.
+hmac_sha256() {
+  local key=$1 message=$2 inner outer byte i pad
+  ((${#key} > 128)) && key=$(bytes_of "$key" | sha256_hex)
+  while ((${#key} < 128)); do key+="0"; done
+  inner="" outer=""
+  for ((i = 0; i < 128; i += 2)); do
+    byte=$((16#${key:i:2}))
+    printf -v pad '\\x%02x' $((byte ^ 0x36))
+    inner+=$pad
+    printf -v pad '\\x%02x' $((byte ^ 0x5c))
+    outer+=$pad
+  done
+  inner=$({ printf '%b' "$inner"; printf '%s' "$message"; } | sha256_hex)
+  { printf '%b' "$outer"; bytes_of "$inner"; } | sha256_hex
+}
+
+# RFC 3986 encoding, as SigV4 wants it; `/` is kept in paths ($2 = path).
+uri_encode() {
+  local text=$1 keep_slash=${2:-} out="" c i
+  for ((i = 0; i < ${#text}; i++)); do
+    c=${text:i:1}
+    case $c in
+      [A-Za-z0-9._~-]) out+=$c ;;
+      /) if [[ -n $keep_slash ]]; then out+=$c; else out+=%2F; fi ;;
+      *) printf -v c '%%%02X' "'$c"; out+=$c ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+
+offsite_credential() {
+  local file="$OFFSITE_CREDENTIALS/$1"
+  [[ -r $file ]] || { echo "offsite: cannot read the credential file $file" >&2; return 1; }
+}
+
+# One signed request: s3_request METHOD KEY QUERY BODY_FILE OUT_FILE, where QUERY is canonical
+# already (sorted, encoded) and BODY_FILE may be empty. Prints the HTTP status (000 when no answer
+# came); the body goes to OUT_FILE, the response headers to OUT_FILE.headers.
+s3_request() {
+  local method=$1 key=$2 query=$3 body=$4 out=$5
+  local scheme=${OFFSITE_ENDPOINT%%://*} hostport=${OFFSITE_ENDPOINT#*://} host port path
+  if ((OFFSITE_PATH_STYLE)); then
+    path="/$OFFSITE_BUCKET/$key"
+  else
+    hostport="$OFFSITE_BUCKET.$hostport"
+    path="/$key"
+  fi
+  host=${hostport%%:*}
+  if [[ $hostport == *:* ]]; then port=${hostport##*:}; elif [[ $scheme == https ]]; then port=443; else port=80; fi
+  offsite_credential access-key-id && offsite_credential secret-access-key || { echo 000; return 0; }
+  local access_key secret_hex token="" amz_date day payload_hash length=0
+  access_key=$(<"$OFFSITE_CREDENTIALS/access-key-id")
+  # "AWS4" and the secret key, as hex: read from its file through a pipe, never on a command line.
+  secret_hex=41575334$(hex_of <"$OFFSITE_CREDENTIALS/secret-access-key")
+  [[ -r $OFFSITE_CREDENTIALS/session-token ]] && token=$(<"$OFFSITE_CREDENTIALS/session-token")
+  amz_date=$(date -u +%Y%m%dT%H%M%SZ)
+  day=${amz_date%%T*}
+  if [[ -n $body ]]; then
+    payload_hash=$(sha256_hex <"$body")
+    length=$(stat -c %s "$body")
+  else
+    payload_hash=$(printf '' | sha256_hex)
+  fi
+  local canonical_uri canonical_headers signed_headers scope request_hash signing_key signature
+  canonical_uri=$(uri_encode "$path" keep-slash)
+  canonical_headers="host:$hostport"$'\n'"x-amz-content-sha256:$payload_hash"$'\n'"x-amz-date:$amz_date"$'\n'
+  signed_headers="host;x-amz-content-sha256;x-amz-date"
+  if [[ -n $token ]]; then
+    canonical_headers+="x-amz-security-token:$token"$'\n'
+    signed_headers+=";x-amz-security-token"
+  fi
+  scope="$day/$OFFSITE_REGION/s3/aws4_request"
+  request_hash=$(printf '%s\n%s\n%s\n%s\n%s\n%s' "$method" "$canonical_uri" "$query" "$canonical_headers" "$signed_headers" "$payload_hash" | sha256_hex)
+  signing_key=$(hmac_sha256 "$secret_hex" "$day")
+  signing_key=$(hmac_sha256 "$signing_key" "$OFFSITE_REGION")
+  signing_key=$(hmac_sha256 "$signing_key" s3)
+  signing_key=$(hmac_sha256 "$signing_key" aws4_request)
+  signature=$(hmac_sha256 "$signing_key" "AWS4-HMAC-SHA256"$'\n'"$amz_date"$'\n'"$scope"$'\n'"$request_hash")
+  local target=$canonical_uri
+  [[ -n $query ]] && target+="?$query"
+  {
+    printf '%s %s HTTP/1.1\r\nHost: %s\r\nx-amz-date: %s\r\nx-amz-content-sha256: %s\r\n' \
+      "$method" "$target" "$hostport" "$amz_date" "$payload_hash"
+    [[ -n $token ]] && printf 'x-amz-security-token: %s\r\n' "$token"
+    printf 'Authorization: AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s\r\n' \
+      "$access_key" "$scope" "$signed_headers" "$signature"
+    printf 'Content-Length: %s\r\nConnection: close\r\n\r\n' "$length"
+  } >"$out.request"
+  : >"$out"
+  # One exchange, bounded in time: a server that stops answering cannot hold the runner forever.
+  timeout "${OFFSITE_TIMEOUT_SECONDS:-3600}" bash -c "$(declare -f s3_exchange read_response); s3_exchange \"\$@\"" \
+    _ "$scheme" "$host" "$port" "$out.request" "$body" "$out" "$OFFSITE_CA_FILE" || echo 000
+  rm -f "$out.request"
+}
+
+# Sends a request file (and a body file) and reads the answer, over TLS or plain TCP.
+s3_exchange() {
+  local scheme=$1 host=$2 port=$3 request=$4 body=$5 out=$6 ca_file=$7
+  if [[ $scheme == https ]]; then
+    command -v openssl >/dev/null || { echo "https needs openssl, which this image lacks" >"$out.tls"; echo 000; return 0; }
+    local ca=()
+    [[ -n $ca_file ]] && ca=(-CAfile "$ca_file")
+    # -quiet prints nothing but the server's bytes and waits for it to close (Connection: close).
+    cat "$request" ${body:+"$body"} |
+      openssl s_client -quiet -connect "$host:$port" -servername "$host" -verify_return_error \
+        -verify_hostname "$host" "${ca[@]}" 2>"$out.tls" | read_response "$out"
+  else
+    exec 3<>"/dev/tcp/$host/$port" 2>"$out.tls" || { echo 000; return 0; }
+    cat "$request" ${body:+"$body"} >&3
+    read_response "$out" <&3
+    exec 3<&-
+  fi
+}
+
+# An HTTP/1.1 response on stdin: prints the status; body to $1, headers to $1.headers. A chunked
+# body is only ever a small XML document here (S3 sends a length with every object), so it is
+# read as text.
+read_response() {
+  local out=$1 line status length="" chunked=0 size chunk
+  IFS= read -r line || { echo 000; return 0; }
+  status=${line#HTTP/1.? }
+  status=${status%% *}
+  : >"$out.headers"
+  while IFS= read -r line; do
+    line=${line%$'\r'}
+    [[ -z $line ]] && break
+    printf '%s\n' "$line" >>"$out.headers"
+    case ${line,,} in
+      content-length:*) length=${line#*:} length=${length//[!0-9]/} ;;
+      transfer-encoding:*chunked*) chunked=1 ;;
+    esac
+  done
+  if ((chunked)); then
+    while IFS= read -r line; do
+      line=${line%$'\r'}
+      size=$((16#${line%%;*}))
+      ((size == 0)) && break
+      IFS= read -r -N "$size" chunk
+      printf '%s' "$chunk" >>"$out"
+      IFS= read -r line
+    done
+  elif [[ -n $length ]]; then
+    head -c "$length" >"$out"
+  else
+    cat >"$out"
+  fi
+  echo "$status"
+}
+
+# S3's error, for the log: "403 SignatureDoesNotMatch: The request signature we calculated…".
+s3_error() {
+  local status=$1 out=$2 code message
+  code=$(sed -n 's:.*<Code>\(.*\)</Code>.*:\1:p' "$out" 2>/dev/null | head -n 1)
+  message=$(sed -n 's:.*<Message>\(.*\)</Message>.*:\1:p' "$out" 2>/dev/null | head -n 1 | sed 's/^<!\[CDATA\[\(.*\)\]\]>$/\1/')
+  [[ $status == 000 ]] && message=$(tail -n 2 "$out.tls" 2>/dev/null | tr '\n' ' ')
+  printf '%s %s%s' "$status" "${code:-no S3 error code}" "${message:+: $message}"
+}
+
+offsite_tmp() { mkdir -p "$STATE_DIR/offsite/tmp" && echo "$STATE_DIR/offsite/tmp/$BASHPID"; }
+
+# Uploads a local file to KEY. S3 takes at most 5 GiB in one PUT.
+offsite_put() {
+  local file=$1 key=$2 tmp status size
+  size=$(stat -c %s "$file")
+  if ((size > 5368709120)); then
+    OFFSITE_ERROR="$(basename "$file") is larger than the 5 GiB one upload may carry"
+    return 1
+  fi
+  tmp=$(offsite_tmp)
+  status=$(s3_request PUT "$key" "" "$file" "$tmp")
+  if [[ $status != 2?? ]]; then OFFSITE_ERROR="PUT $key: $(s3_error "$status" "$tmp")"; rm -f "$tmp"*; return 1; fi
+  rm -f "$tmp"*
+}
+
+# Downloads KEY into FILE; returns 2 when the object does not exist.
+offsite_get() {
+  local key=$1 file=$2 status
+  status=$(s3_request GET "$key" "" "" "$file.part")
+  if [[ $status == 404 ]]; then rm -f "$file.part"*; return 2; fi
+  if [[ $status != 2?? ]]; then OFFSITE_ERROR="GET $key: $(s3_error "$status" "$file.part")"; rm -f "$file.part"*; return 1; fi
+  mv "$file.part" "$file"
+  rm -f "$file.part"*
+}
+
+offsite_delete() {
+  local key=$1 tmp status
+  tmp=$(offsite_tmp)
+  status=$(s3_request DELETE "$key" "" "" "$tmp")
+  if [[ $status != 2?? && $status != 404 ]]; then OFFSITE_ERROR="DELETE $key: $(s3_error "$status" "$tmp")"; rm -f "$tmp"*; return 1; fi
+  rm -f "$tmp"*
+}
+
+offsite_catalog_key() { printf '%s.runner/catalog/%s.tsv' "$OFFSITE_PREFIX" "$1"; }
+
+# Uploads the queued artifacts of every database, then brings each bucket catalog up to date and
+# applies retention to it. A queued artifact leaves the queue only once the bucket's catalog lists
+# it, so nothing is uploaded and then forgotten. Returns non-zero when anything is left to do.
+offsite_sync() {
+  local dir="$STATE_DIR/offsite" db failures=0 started
+  mkdir -p "$dir"
+  [[ -s $OFFSITE_PENDING ]] || { state_set "$RUNNER_STATE" offsite_pending 0; return 0; }
+  started=$(now)
+  for db in $(cut -f1 "$OFFSITE_PENDING" | sort -u); do
+    offsite_sync_database "$db" || failures=$((failures + 1))
+  done
+  local pending
+  pending=$(grep -c . "$OFFSITE_PENDING" 2>/dev/null || true)
+  state_set "$RUNNER_STATE" offsite_pending "${pending:-0}"
+  state_set "$RUNNER_STATE" offsite_last_attempt_at "$started"
+  if ((failures == 0)); then
+    state_set "$RUNNER_STATE" offsite_last_success_at "$started"
+    state_set "$RUNNER_STATE" offsite_last_result success
+    state_set "$RUNNER_STATE" offsite_message ok
+    return 0
+  fi
+  state_set "$RUNNER_STATE" offsite_last_result failure
+  state_set "$RUNNER_STATE" offsite_message "$OFFSITE_ERROR"
+  return 1
+}
+
+offsite_sync_database() {
+  local db=$1 dir="$STATE_DIR/offsite" catalog verdict epoch type file size ok=1
+  catalog="$dir/$db.tsv"
+  OFFSITE_ERROR=""
+  offsite_get "$(offsite_catalog_key "$db")" "$catalog"
+  case $? in
+    0) ;;
+    2) : >"$catalog" ;;
+    *) log "offsite database=$db result=failure reason=\"$OFFSITE_ERROR\"" | tee -a "$RUN_LOG"; return 1 ;;
+  esac
+  : >"$dir/$db.uploaded"
+  while IFS=$'\t' read -r -u 4 _ epoch type file size; do
+    if [[ ! -f $BACKUP_ROOT/$file ]]; then
+      log "offsite database=$db skipped=$file reason=\"gone from $BACKUP_ROOT before it was copied\"" | tee -a "$RUN_LOG"
+      printf '%s\n' "$file" >>"$dir/$db.uploaded"
+      continue
+    fi
+    if offsite_put "$BACKUP_ROOT/$file" "$OFFSITE_PREFIX$file"; then
+      printf '%s\n' "$file" >>"$dir/$db.uploaded"
+      # One line per artifact: an upload repeated after a failed catalog write is listed once.
+      awk -F'\t' -v f="$file" '$3 != f' "$catalog" >"$catalog.next"
+      printf '%s\t%s\t%s\t%s\n' "$epoch" "$type" "$file" "$size" >>"$catalog.next"
+      sort -n -k1,1 -s "$catalog.next" >"$catalog"
+      rm -f "$catalog.next"
+      log "offsite database=$db uploaded=$file size_bytes=$size to=s3://$OFFSITE_BUCKET/$OFFSITE_PREFIX$file" | tee -a "$RUN_LOG"
+    else
+      ok=0
+      log "offsite database=$db result=failure artifact=$file reason=\"$OFFSITE_ERROR\"" | tee -a "$RUN_LOG"
+      break
+    fi
+  done 4< <(awk -F'\t' -v db="$db" '$1 == db' "$OFFSITE_PENDING")
+  # The same retention as on the volume, judged on the bucket's own catalog.
+  retention_plan "$catalog" >"$catalog.plan"
+  : >"$catalog.next"
+  while IFS=$'\t' read -r -u 4 verdict epoch type file size; do
+    if [[ $verdict == drop ]] && offsite_delete "$OFFSITE_PREFIX$file"; then
+      log "offsite retention database=$db deleted=s3://$OFFSITE_BUCKET/$OFFSITE_PREFIX$file type=$type taken=$(iso "$epoch")" | tee -a "$RUN_LOG"
+    else
+      [[ $verdict == drop ]] && { ok=0; log "offsite retention database=$db result=failure reason=\"$OFFSITE_ERROR\"" | tee -a "$RUN_LOG"; }
+      printf '%s\t%s\t%s\t%s\n' "$epoch" "$type" "$file" "$size" >>"$catalog.next"
+    fi
+  done 4<"$catalog.plan"
+  mv "$catalog.next" "$catalog"
+  rm -f "$catalog.plan"
+  if offsite_put "$catalog" "$(offsite_catalog_key "$db")"; then
+    # Only now are the uploads recorded in the bucket: they leave the queue.
+    # (The temporary name is taken here: in a command's own redirection $BASHPID is the child's.)
+    local next="$OFFSITE_PENDING.$BASHPID"
+    awk -F'\t' -v db="$db" 'FILENAME == ARGV[1] { done[$1] = 1; next } !($1 == db && ($4 in done))' \
+      "$dir/$db.uploaded" "$OFFSITE_PENDING" >"$next"
+    mv "$next" "$OFFSITE_PENDING"
+  else
+    ok=0
+    log "offsite database=$db result=failure reason=\"$OFFSITE_ERROR\"" | tee -a "$RUN_LOG"
+  fi
+  rm -f "$dir/$db.uploaded"
+  ((ok))
+}
+
+# The bucket's catalog of a database, as restore reads it: "<epoch>\t<type>\t<file>\t<size>".
+offsite_catalog() {
+  local db=$1 file
+  valid_database_name "$db" || { echo "not a database name: $db" >&2; return 64; }
+  file=$(offsite_tmp).catalog
+  offsite_get "$(offsite_catalog_key "$db")" "$file"
+  case $? in
+    0) cat "$file"; rm -f "$file" ;;
+    2) echo "the bucket has no catalog for $db at s3://$OFFSITE_BUCKET/$(offsite_catalog_key "$db")" >&2; return 1 ;;
+    *) echo "offsite: $OFFSITE_ERROR" >&2; return 1 ;;
+  esac
+}
+
+# Downloads artifacts from the bucket into a folder, for a restore.
+offsite_fetch() {
+  local into=$1 file
+  shift
+  mkdir -p "$into"
+  for file in "$@"; do
+    [[ $file =~ ^[A-Za-z0-9][A-Za-z0-9._-]*\.backup$ ]] || { echo "not an artifact name: $file" >&2; return 64; }
+    if ! offsite_get "$OFFSITE_PREFIX$file" "$into/$file"; then
+      echo "offsite: could not download $file: ${OFFSITE_ERROR:-no such object s3://$OFFSITE_BUCKET/$OFFSITE_PREFIX$file}" >&2
+      return 1
+    fi
+    log "offsite downloaded=$file size_bytes=$(stat -c %s "$into/$file") into=$into"
+  done
+}
+
 run_once() {
   mkdir -p "$STATE_DIR"
   exec 9>"$STATE_DIR/lock"
@@ -380,6 +736,11 @@ run_once() {
   if ((RUN_COUNT == 0)); then
     log "no database was backed up: neo4j-admin named none (are the members' backup ports reachable?)"
     RUN_FAILURES=1
+  fi
+  # A backup that has not reached the bucket is not done: the run fails (and health follows) until it has.
+  if ((OFFSITE)) && ! offsite_sync; then
+    log "offsite copy incomplete: $(state_get "$RUNNER_STATE" offsite_pending) artifact(s) wait for the next run"
+    RUN_FAILURES=$((RUN_FAILURES + 1))
   fi
   if ((RUN_FAILURES == 0)); then
     state_set "$RUNNER_STATE" last_result success
@@ -470,6 +831,9 @@ run_forever() {
   log "stopped"
 }
 
+# Sourced (by the tests of its pure functions: signing, encoding, retention), it only defines them.
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
+
 command=${1:-run}
 case $command in
   run)
@@ -486,8 +850,25 @@ case $command in
   databases) databases ;;
   forget) forget "${2:-}" ;;
   push-metrics) push_metrics ;;
+  offsite-sync | offsite-catalog | offsite-fetch)
+    ((OFFSITE)) || { echo "this runner copies nothing off the host (BackupVolume has no offsite argument)" >&2; exit 64; }
+    case $command in
+      offsite-sync)
+        drop_privileges "$@"
+        mkdir -p "$STATE_DIR"
+        exec 9>"$STATE_DIR/lock"
+        flock 9
+        offsite_sync
+        status=$?
+        write_status
+        exit $status
+        ;;
+      offsite-catalog) offsite_catalog "${2:-}" ;;
+      offsite-fetch) offsite_fetch "${2:?usage: runner.sh offsite-fetch <folder> <artifact>...}" "${@:3}" ;;
+    esac
+    ;;
   *)
-    echo "usage: runner.sh run|run-once|health|status|next-run <unix-time>|databases|forget <database>|push-metrics" >&2
+    echo "usage: runner.sh run|run-once|health|status|next-run <unix-time>|databases|forget <database>|push-metrics|offsite-sync|offsite-catalog <database>|offsite-fetch <folder> <artifact>..." >&2
     exit 64
     ;;
 esac

@@ -22,6 +22,7 @@ import {
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
 import { NEO4J_UID } from "../neo4j/container";
 import { DockerHealthcheck, dockerHealthcheck } from "../common/docker-health";
+import { OffsiteShapeArgs, OffsiteSpec, offsiteConfig, offsiteWarnings, planOffsite } from "./offsite";
 
 export const BACKUP_VOLUME_COMPONENT = "BackupVolume";
 
@@ -103,6 +104,12 @@ export interface BackupShapeArgs {
   restart?: RestartPolicy;
   /** Extra labels on the runner and the volume. Keys starting with `neo4j-estate.` are the component's own. */
   labels?: Record<string, string>;
+  /**
+   * Copy each completed artifact to an S3-compatible bucket, apply the same retention there, and
+   * let the restore take artifacts from it. Credentials are Pulumi secrets delivered to the runner
+   * as files. Default: no copy off the host.
+   */
+  offsite?: OffsiteShapeArgs;
 }
 
 /** Every key BackupVolume takes; the compiler keeps it complete, and unknown keys are refused as typos. */
@@ -121,6 +128,7 @@ export const BACKUP_ARG_KEYS = Object.keys({
   pushgatewayUrl: true,
   restart: true,
   labels: true,
+  offsite: true,
 } satisfies Record<keyof BackupShapeArgs, true>);
 
 /** Arguments that may be Pulumi outputs (or, for the cluster, a resource); every other one must be plain. */
@@ -145,11 +153,11 @@ export function validateBackupArgs(
       `is required: pass the Neo4jCluster to back up (got ${shown(given.cluster)})`,
     );
   const spec = planBackup(name, given, cluster);
+  const warnings: string[] = spec.offsite ? offsiteWarnings(BACKUP_VOLUME_COMPONENT, name, spec.offsite) : [];
   if (given.pushgatewayUrl !== undefined && !isDeferred(given.pushgatewayUrl))
     checkPushgatewayUrl(name, given.pushgatewayUrl);
   checkContainerArgs(check, given);
 
-  const warnings: string[] = [];
   if (spec.retention.kind === "days" && spec.retention.count * 86400 < spec.periodSeconds)
     warnings.push(
       `${BACKUP_VOLUME_COMPONENT} "${name}": retention.days is ${spec.retention.count}, shorter than the ${formatDuration(spec.periodSeconds * 1000)} between backups, so only the newest chain is ever kept; keep at least one period's worth of days`,
@@ -187,6 +195,8 @@ export interface BackupSpec {
   pageCacheSize?: string;
   heapSize?: string;
   stopGracePeriodSeconds: number;
+  /** The bucket each artifact is copied to; undefined when backups stay on the host. */
+  offsite?: OffsiteSpec;
 }
 
 const PUSHGATEWAY_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
@@ -289,6 +299,7 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     pageCacheSize: args.pageCacheSize,
     heapSize: args.heapSize,
     stopGracePeriodSeconds,
+    offsite: args.offsite === undefined ? undefined : planOffsite(name, args.offsite, check),
   };
 }
 
@@ -351,6 +362,7 @@ export function renderRunnerConfig(spec: BackupSpec, runtime: RunnerRuntime): st
     ["BACKUP_AT_START", spec.backupAtStart ? 1 : 0],
     ["DATABASES", (spec.databases ?? []).join(" ")],
     ["PUSHGATEWAY_URL", (runtime.pushgatewayUrl ?? "").replace(/\/$/, "")],
+    ...offsiteConfig(spec.offsite),
   ];
   if (spec.schedule.kind === "interval") scalar.push(["INTERVAL_SECONDS", spec.schedule.seconds]);
   else {

@@ -262,6 +262,7 @@ describe("restore helpers", () => {
       artifact: undefined,
       seeder: undefined,
       method: "seeder",
+      source: "volume",
       yes: false,
       dryRun: true,
     });

@@ -211,3 +211,62 @@ describe("BackupVolume under the mock runtime", () => {
     ).toThrow('BackupVolume "backups": pushgatewayUrl must be plain http');
   });
 });
+
+describe("BackupVolume with copies off the host, under the mock runtime", () => {
+  const KEY_ID = "AKIAOFFSITEEXAMPLE01";
+  const SECRET = "offsite/secret+key-value-0123456789abcdef";
+  const TOKEN = "session-token-value";
+  const offsite = {
+    bucket: "neo4j-backups",
+    endpoint: "https://minio.internal:9000",
+    accessKeyId: pulumi.secret(KEY_ID),
+    secretAccessKey: pulumi.secret(SECRET),
+    sessionToken: pulumi.output(TOKEN),
+  };
+
+  /** The recorded inputs with every secret envelope blanked out: what must hold no credential. */
+  const withoutSecrets = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(withoutSecrets);
+    if (value && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      if ("4dabf18193072939515e22adb298388d" in record) return "<secret>";
+      return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withoutSecrets(v)]));
+    }
+    return value;
+  };
+
+  it("delivers each credential as a secret file only uid 7474 can read, never in the environment or the config", async () => {
+    const backups = new BackupVolume("backups", { cluster: cluster(), offsite });
+    const runner = await runnerInputs();
+    expect(runner.uploadsSecret).toBe(true);
+    const files = Object.fromEntries(runner.uploads.map((u) => [u.file, u]));
+    for (const [file, content] of [
+      ["/opt/neo4j-backup/offsite/access-key-id", KEY_ID],
+      ["/opt/neo4j-backup/offsite/secret-access-key", SECRET],
+      ["/opt/neo4j-backup/offsite/session-token", TOKEN],
+    ])
+      expect(files[file]).toEqual({ file, content, permissions: "0400", owner: "7474", group: "7474" });
+    const config = files["/opt/neo4j-backup/config.sh"].content;
+    expect(config).toContain("OFFSITE_ENDPOINT='https://minio.internal:9000'");
+    const plain = JSON.stringify(withoutSecrets(recorded.map((r) => r.inputs)));
+    for (const secret of [KEY_ID, SECRET, TOKEN]) {
+      expect(config).not.toContain(secret);
+      expect(JSON.stringify(runner.envs ?? [])).not.toContain(secret);
+      expect(plain).not.toContain(secret);
+    }
+    expect(await valueOf(backups.offsiteLocation)).toBe("s3://neo4j-backups/backups/");
+  });
+
+  it("has no offsite files or location without the argument", async () => {
+    const backups = new BackupVolume("backups", { cluster: cluster() });
+    const runner = await runnerInputs();
+    expect(runner.uploads.map((u) => u.file).filter((f) => f.includes("offsite"))).toEqual([]);
+    expect(await valueOf(backups.offsiteLocation)).toBeUndefined();
+  });
+
+  it("fails at construction on a bad offsite field, before registering anything", () => {
+    expect(
+      () => new BackupVolume("backups", { cluster: cluster(), offsite: { ...offsite, prefix: "prod" } }),
+    ).toThrow('BackupVolume "backups": offsite.prefix must be "" or folder names each ending in "/"');
+  });
+});

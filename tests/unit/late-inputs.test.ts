@@ -41,6 +41,10 @@ describe("inputs that resolve to bad values fail the deployment with the plain v
       'BackupVolume "late-backups": pushgatewayUrl must be plain http: the runner pushes with bash alone, which speaks no TLS (got "https://pg:9091")',
     ],
     [
+      "BackupVolume offsite.secretAccessKey",
+      'BackupVolume "late-offsite": offsite.secretAccessKey contains whitespace (a trailing newline from a file?); the value is not shown because it is a secret',
+    ],
+    [
       "MonitoringStack grafanaAdminPassword",
       'MonitoringStack "late-monitoring": grafanaAdminPassword must not be empty',
     ],

@@ -29,6 +29,15 @@ export const CASES: Record<string, () => void> = {
       cluster: new c.Neo4jCluster("late-backed", admin),
       pushgatewayUrl: late("https://pg:9091"),
     }),
+  "BackupVolume offsite.secretAccessKey": () =>
+    new c.BackupVolume("late-offsite", {
+      cluster: new c.Neo4jCluster("late-copied", admin),
+      offsite: {
+        bucket: "neo4j-backups",
+        accessKeyId: late("AKIAEXAMPLE"),
+        secretAccessKey: pulumi.secret("secret key with spaces"),
+      },
+    }),
   "MonitoringStack grafanaAdminPassword": () =>
     new c.MonitoringStack("late-monitoring", {
       cluster: new c.Neo4jCluster("late-watched", admin),
