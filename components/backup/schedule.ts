@@ -204,3 +204,24 @@ export function parseSchedule(text: string): Schedule {
 export function schedulePeriod(schedule: Schedule): number {
   return schedule.kind === "interval" ? schedule.seconds : longestCronGap(schedule);
 }
+
+/**
+ * The schedule as a five-field cron expression, for schedulers that take only cron (a Kubernetes
+ * CronJob). An interval becomes one when it divides an hour or a day evenly (`30m` is
+ * `*\/30 * * * *`, `6h` is `0 *\/6 * * *`, `1d` is `0 0 * * *`); any other interval has no cron
+ * form, and the error says so. A macro is written out.
+ */
+export function cronExpression(schedule: Schedule): string {
+  if (schedule.kind === "cron") return MACROS[schedule.text] ?? schedule.text;
+  const minutes = schedule.seconds / 60;
+  if (Number.isInteger(minutes)) {
+    if (minutes < 60 && 60 % minutes === 0) return minutes === 1 ? "* * * * *" : `*/${minutes} * * * *`;
+    const hours = minutes / 60;
+    if (Number.isInteger(hours) && hours < 24 && 24 % hours === 0)
+      return hours === 1 ? "0 * * * *" : `0 */${hours} * * *`;
+    if (hours === 24) return "0 0 * * *";
+  }
+  throw new Error(
+    `is the interval ${JSON.stringify(schedule.text)}, which no cron expression repeats exactly: use an interval that divides an hour or a day evenly (such as 30m, 2h or 1d), or a cron expression such as "0 3 * * *"`,
+  );
+}

@@ -222,6 +222,26 @@ export function primaryAffinity(spec: KubernetesClusterSpec): k8s.types.input.co
   };
 }
 
+/**
+ * Pods that run Neo4j or its tools run as the image's neo4j user (uid and gid 7474), and volumes
+ * are made theirs (fsGroup), so that every file in /data and in the backups is one Neo4j can read.
+ */
+export function neo4jPodSecurity(): k8s.types.input.core.v1.PodSecurityContext {
+  return {
+    runAsUser: NEO4J_UID,
+    runAsGroup: NEO4J_UID,
+    fsGroup: NEO4J_UID,
+    runAsNonRoot: true,
+    fsGroupChangePolicy: "OnRootMismatch",
+  };
+}
+
+/** No privilege escalation and no capabilities: Neo4j needs neither. */
+export const CONTAINER_SECURITY: k8s.types.input.core.v1.SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+};
+
 /** How long a first start may take before the kubelet restarts the member: recovery of a large store is slow. */
 export const STARTUP_PROBE = { periodSeconds: 10, failureThreshold: 180 } as const;
 
@@ -279,7 +299,7 @@ export function statefulSet(
       timeoutSeconds: 5,
       failureThreshold: 6,
     },
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    securityContext: CONTAINER_SECURITY,
   };
   return {
     metadata: { ...meta(spec, names.statefulSet(mode), { [MODE_LABEL]: mode }), annotations },
@@ -301,13 +321,7 @@ export function statefulSet(
           // Only discovery needs the API; a single server gets no token at all.
           automountServiceAccountToken: cluster.clustered,
           terminationGracePeriodSeconds: cluster.stopGracePeriodSeconds,
-          securityContext: {
-            runAsUser: NEO4J_UID,
-            runAsGroup: NEO4J_UID,
-            fsGroup: NEO4J_UID,
-            runAsNonRoot: true,
-            fsGroupChangePolicy: "OnRootMismatch",
-          },
+          securityContext: neo4jPodSecurity(),
           affinity: mode === "PRIMARY" ? primaryAffinity(spec) : undefined,
           nodeSelector: Object.keys(spec.nodeSelector).length > 0 ? spec.nodeSelector : undefined,
           tolerations: spec.tolerations.length > 0 ? spec.tolerations : undefined,

@@ -169,10 +169,7 @@ export function validateKubernetesClusterArgs(
   args: unknown,
 ): { spec: KubernetesClusterSpec; warnings: string[] } {
   const check = argChecks(NEO4J_CLUSTER_COMPONENT, name);
-  if (typeof args === "object" && args !== null)
-    for (const key of Object.keys(args))
-      if (DOCKER_ONLY[key])
-        throw check.fail(key, `is a Docker argument that Kubernetes does not take: ${DOCKER_ONLY[key]}`);
+  refuseDockerOnly(check, args, DOCKER_ONLY);
   const given = check.args<KubernetesClusterShapeArgs>(
     args,
     KUBERNETES_CLUSTER_ARG_KEYS,
@@ -203,20 +200,8 @@ export function validateKubernetesClusterArgs(
       throw check.fail("clusterDomain", `must be a DNS domain such as cluster.local (got ${shown(v)})`);
     return v;
   });
-  const storageClassName = orDefault(given.storageClassName, undefined, (v) => {
-    if (typeof v !== "string" || v.length > 253 || !DNS_SUBDOMAIN.test(v))
-      throw check.fail("storageClassName", `must be a StorageClass name such as standard (got ${shown(v)})`);
-    return v;
-  });
-  const storageSize = orDefault(given.storageSize, "10Gi", (v) => {
-    if (typeof v !== "string" || !QUANTITY.test(v))
-      throw check.fail(
-        "storageSize",
-        `must be a Kubernetes quantity such as 10Gi or 500Mi (got ${shown(v)})`,
-      );
-    return v;
-  });
-  const labels = orDefault(given.labels, {}, (v) => kubernetesLabels(check, "labels", v, true));
+  const { storageClassName, storageSize } = checkStorage(check, given, "10Gi");
+  const labels = checkLabels(check, given.labels);
   const nodeSelector = orDefault(given.nodeSelector, {}, (v) =>
     kubernetesLabels(check, "nodeSelector", v, false),
   );
@@ -271,6 +256,41 @@ export function validateKubernetesClusterArgs(
     },
     warnings,
   };
+}
+
+/** Refuses the arguments only the Docker component takes, saying what replaces each on Kubernetes. */
+export function refuseDockerOnly(check: Checks, args: unknown, dockerOnly: Record<string, string>): void {
+  if (typeof args === "object" && args !== null)
+    for (const key of Object.keys(args))
+      if (dockerOnly[key])
+        throw check.fail(key, `is a Docker argument that Kubernetes does not take: ${dockerOnly[key]}`);
+}
+
+/** A volume's StorageClass (default: the cluster's) and size, as a Kubernetes quantity. */
+export function checkStorage(
+  check: Checks,
+  given: { storageClassName?: unknown; storageSize?: unknown },
+  defaultSize: string,
+): { storageClassName?: string; storageSize: string } {
+  const storageClassName = orDefault(given.storageClassName, undefined, (v) => {
+    if (typeof v !== "string" || v.length > 253 || !DNS_SUBDOMAIN.test(v))
+      throw check.fail("storageClassName", `must be a StorageClass name such as standard (got ${shown(v)})`);
+    return v;
+  });
+  const storageSize = orDefault(given.storageSize, defaultSize, (v) => {
+    if (typeof v !== "string" || !QUANTITY.test(v))
+      throw check.fail(
+        "storageSize",
+        `must be a Kubernetes quantity such as ${defaultSize} or 500Mi (got ${shown(v)})`,
+      );
+    return v;
+  });
+  return { storageClassName, storageSize };
+}
+
+/** Labels of the user's for Kubernetes objects: valid for the API server, none of the components' own. */
+export function checkLabels(check: Checks, value: unknown): Record<string, string> {
+  return orDefault(value, {}, (v) => kubernetesLabels(check, "labels", v, true));
 }
 
 function dnsLabel(check: Checks, field: string, value: unknown): string {

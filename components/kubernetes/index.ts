@@ -10,3 +10,5 @@ export {
   AntiAffinity,
   CommonClusterArgs,
 } from "./cluster-spec";
+export { BackupVolume, BackupVolumeArgs, KUBERNETES_BACKUP_VOLUME_TYPE } from "./backup-volume";
+export { KubernetesBackupShapeArgs } from "./backup-objects";

@@ -7,6 +7,7 @@ import {
   unwrapSecretInput,
   valueOf,
 } from "./support/pulumi-mocks";
+import { KubeObject, oneObject } from "./support/kubernetes";
 
 const recorded = recordResources();
 // Imported after the mocks are installed, as Pulumi's testing guide does.
@@ -15,18 +16,14 @@ const { kubernetes } = require("../../components") as typeof import("../../compo
 
 const STS = "kubernetes:apps/v1:StatefulSet";
 const SERVICE = "kubernetes:core/v1:Service";
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = KubeObject;
 
 afterEach(async () => {
   await settle();
   recorded.splice(0);
 });
 
-function one(type: string, name: string): Obj {
-  const found = byType(recorded, type).filter((r) => r.name === name);
-  expect(found).toHaveLength(1);
-  return found[0].inputs as Obj;
-}
+const one = (type: string, name: string) => oneObject(recorded, type, name);
 
 function envOf(sts: Obj): Obj[] {
   return sts.spec.template.spec.containers[0].env;
