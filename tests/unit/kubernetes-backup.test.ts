@@ -8,7 +8,6 @@ const recorded = recordResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { kubernetes } = require("../../components") as typeof import("../../components");
 
-
 afterEach(async () => {
   await settle();
   recorded.splice(0);
