@@ -22,8 +22,10 @@ import {
   ClusterFacts,
   RUNNER_PATHS,
   checkPushgatewayUrl,
+  renderAdminConfig,
   renderRunnerConfig,
   runnerHealthcheck,
+  runnerTlsFiles,
   validateBackupArgs,
 } from "./backup/spec";
 
@@ -149,8 +151,9 @@ export class BackupVolume extends pulumi.ComponentResource {
       { file: RUNNER_PATHS.config, content: config },
     ];
     // No Neo4j credentials: neo4j-admin backs up over the members' backup port, and "*" finds every
-    // database there. The bucket's keys are the only secrets: files only uid 7474 may read, their
-    // content a secret in state; the script and config stay plain and read as a diff in a preview.
+    // database there. The bucket's keys and the runner's TLS key are the only secrets: files only
+    // uid 7474 may read, their content a secret in state; the script and config stay plain and read
+    // as a diff in a preview.
     if (spec.offsite !== undefined && args.offsite !== undefined) {
       const given = args.offsite;
       const owned = (path: string) => ({ path, mode: "0400", uid: NEO4J_UID, gid: NEO4J_UID });
@@ -164,6 +167,19 @@ export class BackupVolume extends pulumi.ComponentResource {
       }
       if (spec.offsite.caCertificate !== undefined)
         uploads.push(ownedUpload(owned(OFFSITE_PATHS.caCertificate), spec.offsite.caCertificate));
+    }
+    if (spec.tls) {
+      // The cluster's client certificate for the runner: readable by uid 7474 alone, which runs neo4j-admin.
+      const owned = (file: string, mode: string) => ({ path: file, mode, uid: NEO4J_UID, gid: NEO4J_UID });
+      uploads.push({ file: RUNNER_PATHS.adminConfig, content: renderAdminConfig() });
+      for (const file of runnerTlsFiles()) {
+        const kind = file.content;
+        const content =
+          kind === "caCertificate"
+            ? cluster.caCertificate.apply((pem) => pem ?? "")
+            : pulumi.secret(cluster.backupClientCertificate.apply((pair) => pair?.[kind] ?? ""));
+        uploads.push(ownedUpload(owned(file.path, kind === "privateKey" ? "0400" : "0444"), content));
+      }
     }
 
     this.runner = new docker.Container(
@@ -197,11 +213,13 @@ export class BackupVolume extends pulumi.ComponentResource {
     this.statusCommand = pulumi.output(`docker exec ${runner} bash ${RUNNER_PATHS.script} status`);
     this.logsCommand = pulumi.output(`docker logs --follow ${runner}`);
     this.backupNowCommand = pulumi.output(`docker exec ${runner} bash ${RUNNER_PATHS.script} run-once`);
+    // With Bolt TLS on the estate's own authority, the CLI trusts the cluster's caCertificate output from a file.
+    const caFile = cluster.tls && cluster.tls.bolt !== "off" ? " --ca-file ca.crt" : "";
     this.restoreCommand = pulumi
       .all([cluster.members, cluster.boltUri])
       .apply(
         ([members, boltUri]) =>
-          `neo4j-estate-restore --runner ${runner} --members ${members.map((m) => `${m.name}=${m.boltAddress}`).join(",")} --bolt ${boltUri} --neo4j-version ${cluster.neo4jVersion} --database <database>`,
+          `neo4j-estate-restore --runner ${runner} --members ${members.map((m) => `${m.name}=${m.boltAddress}`).join(",")} --bolt ${boltUri}${caFile} --neo4j-version ${cluster.neo4jVersion} --database <database>`,
       );
 
     this.offsiteLocation = pulumi.output(spec.offsite && offsiteLocation(spec.offsite));
@@ -229,5 +247,6 @@ export function clusterFacts(cluster: Neo4jCluster): ClusterFacts {
     onlineBackup: cluster.onlineBackup,
     image: cluster.image,
     neo4jVersion: cluster.neo4jVersion,
+    backupTls: cluster.tls?.backup ?? false,
   };
 }

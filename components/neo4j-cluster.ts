@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { CONTAINER_PORTS, ClusterShapeArgs, ClusterSpec, MemberSpec, clientUris } from "./neo4j/cluster-spec";
+import {
+  CONTAINER_PORTS,
+  ClusterShapeArgs,
+  ClusterSpec,
+  MemberSpec,
+  browserUrls,
+  clientUris,
+} from "./neo4j/cluster-spec";
 import {
   CLUSTER_ADMIN_USERNAME,
   NEO4J_CLUSTER_COMPONENT,
@@ -12,16 +19,20 @@ import { OnlyCheckedArgs, argChecks } from "./neo4j/checks";
 import { Edition, formatVersion } from "./neo4j/version";
 import { memberSettings } from "./neo4j/settings";
 import { settingsToEnv } from "./neo4j/env";
-import { memberContainerPlan } from "./neo4j/container";
+import { NEO4J_UID, memberContainerPlan } from "./neo4j/container";
 import { planFormation } from "./neo4j/formation";
 import { DeployedShape, rolloutOrder } from "./neo4j/changes";
 import { dockerLabels } from "./common/docker-labels";
 import { checkedInput } from "./common/checked-input";
 import { adminPasswordFor } from "./common/admin-password";
-import { ownedUpload } from "./common/docker-uploads";
+import { ownedFileUpload, ownedUpload } from "./common/docker-uploads";
 import { AdminPassword, ClusterRecord, ClusterServers, MemberGate } from "./lifecycle/resources";
 import { AdminTarget } from "./lifecycle/admin";
 import { ClusterMember } from "./lifecycle/cluster";
+import { TlsCertificatesArgs, TlsLevel, boltScheme, tlsFiles } from "./neo4j/tls";
+import { LICENSES_DIR, PLUGINS_DIR } from "./neo4j/plugins";
+import { CertificatePair, TlsMaterial, tlsMaterial } from "./tls/estate-tls";
+import { checkLocalJar, fetchMavenJar } from "./common/maven";
 
 export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
 
@@ -40,6 +51,27 @@ export interface Neo4jClusterArgs extends ClusterShapeArgs {
    * component's own. Names are checked against the settings the chosen Neo4j version accepts.
    */
   settings?: Record<string, pulumi.Input<string>>;
+  /**
+   * Certificates you provide instead of generated ones, with `tls`: the authority (PEM) every member
+   * trusts, a certificate (PEM) and PKCS #8 key per member name, and the backup runner's client
+   * pair when backup TLS is on. Keys should be secrets; each certificate is checked, once known,
+   * against the key, the authority and the names its member is reached by. Default: generated.
+   */
+  tlsCertificates?: TlsCertificatesArgs<pulumi.Input<string>>;
+  /**
+   * Licence files by name, such as `{ "gds.license": config.requireSecret("gdsLicense") }`: uploaded
+   * to `/licenses/<name>` (readable by Neo4j's user only) and `server.directories.licenses` set.
+   * Point the plugin at it with its own setting (GDS: `gds.enterprise.license_file`). Always secret.
+   */
+  licenses?: Record<string, pulumi.Input<string>>;
+}
+
+/** Which channels speak TLS, known at construction. */
+export interface Neo4jClusterTls {
+  bolt: TlsLevel;
+  https: TlsLevel;
+  cluster: boolean;
+  backup: boolean;
 }
 
 /** A cluster member as other code sees it. */
@@ -52,8 +84,10 @@ export interface Neo4jClusterMember {
   mode: string;
   /** Bolt from the host, like `localhost:7688`. */
   boltAddress: string;
-  /** Browser and HTTP API from the host, like `http://localhost:7475`. */
+  /** Browser and HTTP API from the host, like `http://localhost:7475` (`https://` when TLS requires HTTPS). */
   httpUrl: string;
+  /** HTTPS from the host, when HTTPS is on. */
+  httpsUrl?: string;
   /** Bolt inside the network, like `core-1:7687`. */
   internalBoltAddress: string;
   /** Online backup inside the network, like `core-1:6362`; absent when onlineBackup is off. */
@@ -94,6 +128,13 @@ export class Neo4jCluster extends pulumi.ComponentResource {
   public readonly metricsEndpoints: pulumi.Output<string[]>;
   /** The member containers. */
   public readonly containers: docker.Container[];
+  /** The authority (PEM) the members' certificates are signed by, for clients to trust; undefined without TLS. */
+  public readonly caCertificate: pulumi.Output<string | undefined>;
+  /**
+   * The backup runner's client certificate and key (secret), when backup TLS is on: members accept
+   * online backups only from its holder. BackupVolume takes it from here.
+   */
+  public readonly backupClientCertificate: pulumi.Output<CertificatePair | undefined>;
 
   /** The image reference, for components that run Neo4j tools (neo4j-admin) beside the cluster. */
   public readonly image: string;
@@ -109,6 +150,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
   public readonly memberNames: string[];
   /** The default database. */
   public readonly defaultDatabase: string;
+  /** Which channels speak TLS; undefined when TLS is off. */
+  public readonly tls?: Neo4jClusterTls;
 
   constructor(name: string, args: Neo4jClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
@@ -116,6 +159,17 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     const { spec, warnings } = validateClusterArgs(
       name,
       args satisfies OnlyCheckedArgs<Neo4jClusterArgs, ClusterShapeArgs>,
+    );
+    // A local jar is checked now, so a missing or changed one fails the preview before anything registers.
+    const localJars = new Map(
+      spec.plugins.map((plugin, i) => {
+        if (plugin.source.kind !== "file") return [plugin.name, undefined];
+        try {
+          return [plugin.name, checkLocalJar(plugin.source.path, plugin.source.sha256)];
+        } catch (e) {
+          throw jarProblem(spec, i, e as Error);
+        }
+      }),
     );
 
     // Only non-secret, plain shape goes to super(): Pulumi 3.202+ stores it in state.
@@ -129,6 +183,13 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.prometheusMetrics = spec.prometheusMetrics;
     this.memberNames = spec.members.map((m) => m.name);
     this.defaultDatabase = spec.defaultDatabase;
+    if (spec.tls)
+      this.tls = {
+        bolt: spec.tls.bolt,
+        https: spec.tls.https,
+        cluster: spec.tls.cluster,
+        backup: spec.tls.backup,
+      };
 
     const labels = { ...(args.labels ?? {}), "neo4j-estate.cluster": name };
     const described = spec.members.map((m) => describeMember(spec, m));
@@ -148,17 +209,21 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // The certificates come first: the day-2 resources below speak TLS to the members when Bolt does.
+    const tls = spec.tls ? tlsMaterial(this, spec, args.tlsCertificates) : undefined;
     const target: AdminTarget = {
-      scheme: spec.clustered ? "neo4j" : "bolt",
+      scheme: boltScheme(spec.clustered, spec.tls) as AdminTarget["scheme"],
       addresses: described.map((m) => m.boltAddress),
       username: CLUSTER_ADMIN_USERNAME,
     };
+    // An output inside the target: the resources' inputs take it as they take the password.
+    const targetWithTrust = tls ? { ...target, caCertificate: tls.caCertificate } : target;
     const requested = adminPasswordFor(this, name, args.adminPassword);
     const admin = new AdminPassword(
       `${name}-admin`,
       {
         resourceName: name,
-        target,
+        target: targetWithTrust,
         adminPassword: requested,
         // Only the first deployment's is kept (the provider's check): the value here is a placeholder
         // that makes the kept one secret in state as well.
@@ -190,7 +255,11 @@ export class Neo4jCluster extends pulumi.ComponentResource {
 
     // Members in rollout order, each behind the previous one's gate: a change that replaces them all
     // replaces one at a time, each back in the cluster before the next (a single server needs none).
-    const shared = { image, authFile, labels, record };
+    const jars = spec.plugins.map((plugin, i) => {
+      const local = localJars.get(plugin.name);
+      return local ? pulumi.output(local) : fetchJar(spec, i);
+    });
+    const shared = { image, authFile, labels, record, tls, jars };
     const containers = new Map<string, docker.Container>();
     const gates: MemberGate[] = [];
     for (const member of rolloutOrder(spec.members)) {
@@ -203,7 +272,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
             {
               resourceName: name,
               member: clusterMember(spec, member),
-              target,
+              target: targetWithTrust,
               adminPassword: this.adminPassword,
               containerId: container.id,
               waitTimeoutSeconds,
@@ -214,6 +283,9 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         );
     }
     this.containers = spec.members.map((m) => containers.get(m.name)!);
+    const none = pulumi.output<undefined>(undefined);
+    this.caCertificate = tls?.caCertificate ?? none;
+    this.backupClientCertificate = tls?.backupClient ? pulumi.secret(tls.backupClient) : none;
 
     // A cluster is ready when its servers resource is: every member enabled and healthy, and the
     // servers of removed members dropped. A single server is ready when its container is healthy.
@@ -223,7 +295,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
           {
             resourceName: name,
             members: spec.members.map((m) => clusterMember(spec, m)),
-            target,
+            target: targetWithTrust,
             adminPassword: this.adminPassword,
             waitTimeoutSeconds,
             wait,
@@ -255,6 +327,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       networkName: this.networkName,
       backupEndpoints: this.backupEndpoints,
       metricsEndpoints: this.metricsEndpoints,
+      caCertificate: this.caCertificate,
+      backupClientCertificate: this.backupClientCertificate,
     });
   }
 
@@ -267,6 +341,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       authFile: pulumi.Output<string>;
       labels: Record<string, string>;
       record: ClusterRecord;
+      tls?: TlsMaterial;
+      jars: pulumi.Output<{ path: string; sha256: string }>[];
     },
     after: MemberGate | undefined,
   ): docker.Container {
@@ -308,6 +384,32 @@ export class Neo4jCluster extends pulumi.ComponentResource {
             ),
             uploads: [],
           };
+    // Files Neo4j's user reads: keys and licences by it alone, certificates and jars by anyone.
+    const owned = (path: string, secret: boolean) => ({
+      path,
+      mode: secret ? "0400" : "0444",
+      uid: NEO4J_UID,
+      gid: NEO4J_UID,
+    });
+    const uploads = [...auth.uploads];
+    if (spec.tls && shared.tls) {
+      const pair = shared.tls.members[member.name];
+      for (const file of tlsFiles(spec.tls)) {
+        const kind = file.content;
+        const content = kind === "caCertificate" ? shared.tls.caCertificate : pair.apply((p) => p[kind]);
+        uploads.push(
+          ownedUpload(
+            owned(file.path, file.content === "privateKey"),
+            file.content === "privateKey" ? pulumi.secret(content) : content,
+          ),
+        );
+      }
+    }
+    spec.plugins.forEach((plugin, i) =>
+      uploads.push(ownedFileUpload(owned(`${PLUGINS_DIR}/${plugin.jarName}`, false), shared.jars[i])),
+    );
+    for (const file of spec.licenses)
+      uploads.push(ownedUpload(owned(`${LICENSES_DIR}/${file}`, true), pulumi.secret(args.licenses![file])));
 
     return new docker.Container(
       member.name,
@@ -316,7 +418,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         hostname: member.hostname,
         image: shared.image.imageId,
         envs: auth.envs,
-        uploads: auth.uploads,
+        uploads,
         networksAdvanced: [{ name: this.networkName, aliases: [member.hostname] }],
         ports: plan.ports.map((p) => ({
           internal: p.internal,
@@ -378,10 +480,43 @@ function describeMember(spec: ClusterSpec, m: MemberSpec): Neo4jClusterMember {
     hostname: m.hostname,
     mode: m.mode,
     boltAddress: `${spec.advertisedHost}:${m.hostPorts.bolt}`,
-    httpUrl: `http://${spec.advertisedHost}:${m.hostPorts.http}`,
+    ...browserUrls(spec, m),
     internalBoltAddress: `${m.hostname}:${CONTAINER_PORTS.bolt}`,
   };
   if (spec.onlineBackup) member.backupAddress = `${m.hostname}:${CONTAINER_PORTS.backup}`;
   if (spec.prometheusMetrics) member.metricsAddress = `${m.hostname}:${CONTAINER_PORTS.metrics}`;
   return member;
+}
+
+function jarProblem(spec: ClusterSpec, index: number, e: Error): Error {
+  const plugin = spec.plugins[index];
+  return argChecks(NEO4J_CLUSTER_COMPONENT, spec.name).fail(
+    `plugins[${index}]`,
+    `(${plugin.name} ${plugin.version}) cannot be had: ${e.message}`,
+  );
+}
+
+/** A plugin's jar from the Maven repository, fetched once and cached on this machine. */
+function fetchJar(spec: ClusterSpec, index: number): pulumi.Output<{ path: string; sha256: string }> {
+  const plugin = spec.plugins[index];
+  const source = plugin.source;
+  if (source.kind !== "maven") throw new Error(`plugin ${plugin.name} is not from Maven`);
+  return pulumi.output(
+    fetchMavenJar(
+      spec.pluginRepository,
+      {
+        group: source.group,
+        artifact: source.artifact,
+        version: plugin.version,
+        classifier: source.classifier,
+      },
+      source.sha256,
+    ).catch((e: Error) => {
+      throw jarProblem(
+        spec,
+        index,
+        plugin.whenMissing ? new Error(`${e.message}. ${plugin.whenMissing}`) : e,
+      );
+    }),
+  );
 }

@@ -67,6 +67,8 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
   public readonly adminUsername: pulumi.Output<string>;
   /** The admin password (secret). */
   public readonly adminPassword: pulumi.Output<string>;
+  /** The authority the members' TLS certificates are signed by (PEM), for clients to trust; undefined without TLS. */
+  public readonly caCertificate: pulumi.Output<string | undefined>;
   public readonly networkName: pulumi.Output<string>;
   /** Prometheus from the host; undefined without monitoring. */
   public readonly prometheusUrl: pulumi.Output<string | undefined>;
@@ -109,6 +111,7 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
         {
           ...args.rbac,
           uri: cluster.boltUri,
+          caCertificate: cluster.caCertificate,
           adminUsername: cluster.adminUsername,
           adminPassword: cluster.adminPassword,
         },
@@ -121,6 +124,7 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
     this.browserUrl = cluster.members.apply((members) => members[0].httpUrl);
     this.adminUsername = cluster.adminUsername;
     this.adminPassword = cluster.adminPassword;
+    this.caCertificate = cluster.caCertificate;
     this.networkName = cluster.networkName;
     const none = pulumi.output<string | undefined>(undefined);
     this.prometheusUrl = this.monitoring?.prometheusUrl ?? none;
@@ -135,6 +139,7 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
       browserUrl: this.browserUrl,
       adminUsername: this.adminUsername,
       adminPassword: this.adminPassword,
+      caCertificate: this.caCertificate,
       networkName: this.networkName,
       prometheusUrl: this.prometheusUrl,
       grafanaUrl: this.grafanaUrl,

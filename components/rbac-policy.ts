@@ -22,6 +22,12 @@ export interface RbacPolicyArgs extends RbacSpec<pulumi.Input<string>> {
    */
   uri: pulumi.Input<string>;
   /**
+   * The authority to trust for a `neo4j+s://` or `bolt+s://` uri (PEM), such as a Neo4jCluster's
+   * `caCertificate` when its TLS certificates are the estate's own. Default: the system's
+   * authorities, as for any `+s` URI.
+   */
+  caCertificate?: pulumi.Input<string | undefined>;
+  /**
    * The administrator to connect as, such as a Neo4jCluster's `adminUsername`. Never created,
    * changed or dropped by the policy: declaring it in `users` is refused at preview.
    */
@@ -70,6 +76,7 @@ export class RbacPolicy extends pulumi.ComponentResource {
     const inputs: pulumi.Inputs = {
       resourceName: name,
       uri: checkedInput(args.uri, (uri) => checkUri(name, uri)),
+      caCertificate: args.caCertificate,
       username: checkedInput(args.adminUsername, (user) => checkAdminUsername(name, user)),
       adminPassword: pulumi.secret(
         checkedInput(args.adminPassword, (password) => checkAdminPassword(name, password)),

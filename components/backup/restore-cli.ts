@@ -8,13 +8,16 @@
  *     --members core-1=localhost:7688,core-2=localhost:7689,core-3=localhost:7690 \
  *     --bolt neo4j://localhost:7688 --neo4j-version 5.26 --database neo4j \
  *     [--artifact <file>] [--seeder core-2] [--method recreate|seeder] [--from-offsite] [--yes] [--dry-run]
+ *     [--ca-file ca.crt]   (with TLS: the cluster's caCertificate output, to trust a neo4j+s:// URI)
  *
  * With --from-offsite the chain comes from the bucket BackupVolume's `offsite` copies to: the runner,
  * which holds the bucket's credentials, reads the bucket's catalog and downloads the chain first.
  */
 import { spawn, spawnSync } from "child_process";
 import * as readline from "readline";
+import * as fs from "fs";
 import neo4j, { Driver } from "neo4j-driver";
+import { boltTarget } from "../neo4j/connection";
 import { RUNNER_PATHS } from "./spec";
 import {
   ArtifactInfo,
@@ -36,6 +39,8 @@ export interface CliOptions {
   runner: string;
   members: RestoreMember[];
   bolt: string;
+  /** A PEM file with the authority to trust for a `+s` URI, when the estate made the certificates. */
+  caFile?: string;
   database: string;
   neo4jVersion: Neo4jVersion;
   artifact?: string;
@@ -47,7 +52,7 @@ export interface CliOptions {
 }
 
 const USAGE =
-  "usage: neo4j-estate-restore --runner <container> --members <container=host:port,…> --bolt <uri> --neo4j-version <version> --database <name> [--artifact <file>] [--seeder <container>] [--method recreate|seeder] [--from-offsite] [--yes] [--dry-run]";
+  "usage: neo4j-estate-restore --runner <container> --members <container=host:port,…> --bolt <uri> --neo4j-version <version> --database <name> [--artifact <file>] [--seeder <container>] [--method recreate|seeder] [--from-offsite] [--ca-file <pem>] [--yes] [--dry-run]";
 
 /** Reads the command line; throws with the usage text when something required is missing. */
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -83,6 +88,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     runner: values.runner,
     members,
     bolt: values.bolt,
+    caFile: values["ca-file"],
     database: values.database,
     neo4jVersion,
     artifact: values.artifact,
@@ -227,9 +233,14 @@ export async function main(argv: string[]): Promise<number> {
   )
     return 1;
 
-  const driver = neo4j.driver(
+  const target = boltTarget(
     options.bolt,
+    options.caFile === undefined ? undefined : fs.readFileSync(options.caFile, "utf8"),
+  );
+  const driver = neo4j.driver(
+    target.uri,
     neo4j.auth.basic(process.env.NEO4J_USERNAME ?? "neo4j", password),
+    target.config,
   );
   const captured: Record<string, string> = {};
   try {

@@ -20,6 +20,7 @@ import {
   resourceNameProblem,
 } from "../neo4j/names";
 import { Schedule, parseSchedule, schedulePeriod } from "./schedule";
+import { TlsFile, policySettings, scopeFiles } from "../neo4j/tls";
 import { NEO4J_UID } from "../neo4j/container";
 import { DockerHealthcheck, dockerHealthcheck } from "../common/docker-health";
 import { OffsiteShapeArgs, OffsiteSpec, offsiteConfig, offsiteWarnings, planOffsite } from "./offsite";
@@ -37,6 +38,10 @@ export const RUNNER_PATHS = {
   config: "/opt/neo4j-backup/config.sh",
   /** Runner state inside the backup root, so it travels with the backups. */
   state: "/backups/.runner",
+  /** With backup TLS: the runner's client certificate, key and the authority, under `backup/`. */
+  tlsDir: "/opt/neo4j-backup/tls",
+  /** With backup TLS: neo4j-admin's extra configuration, the backup SSL policy. */
+  adminConfig: "/opt/neo4j-backup/neo4j-admin.conf",
   /** Every run's outcome, as JSON. */
   status: "/backups/.runner/status.json",
   /** One logfmt line per database per run. */
@@ -58,6 +63,8 @@ export interface ClusterFacts {
   onlineBackup: boolean;
   image: string;
   neo4jVersion: string;
+  /** Whether the members accept backups only over mutual TLS (Neo4jCluster's tls.backup). */
+  backupTls?: boolean;
 }
 
 /** The plain (non-Output) arguments of BackupVolume. */
@@ -197,6 +204,8 @@ export interface BackupSpec {
   stopGracePeriodSeconds: number;
   /** The bucket each artifact is copied to; undefined when backups stay on the host. */
   offsite?: OffsiteSpec;
+  /** Back up over mutual TLS, with the cluster's client certificate for the runner. */
+  tls: boolean;
 }
 
 const PUSHGATEWAY_URL = /^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/;
@@ -300,6 +309,7 @@ export function planBackup(name: string, args: BackupShapeArgs, cluster: Cluster
     heapSize: args.heapSize,
     stopGracePeriodSeconds,
     offsite: args.offsite === undefined ? undefined : planOffsite(name, args.offsite, check),
+    tls: cluster.backupTls ?? false,
   };
 }
 
@@ -332,7 +342,27 @@ export function backupOptions(spec: BackupSpec, backupEndpoints: string[]): stri
     throw new Error(`${BACKUP_VOLUME_COMPONENT} "${spec.name}": the cluster lists no backup endpoints`);
   const options = [`--from=${backupEndpoints.join(",")}`, "--compress=true"];
   if (spec.pageCacheSize !== undefined) options.push(`--pagecache=${spec.pageCacheSize}`);
+  // neo4j-admin reads the backup SSL policy, as a client, from configuration: ours adds it.
+  if (spec.tls) options.push(`--additional-config=${RUNNER_PATHS.adminConfig}`);
   return options;
+}
+
+/**
+ * neo4j-admin's extra configuration with backup TLS: the backup policy, as a client, reading the
+ * runner's certificate, key and the estate's authority from RUNNER_PATHS.tlsDir. Members ask for
+ * the certificate (client_auth REQUIRE); the runner checks theirs names the member it dialled.
+ */
+export function renderAdminConfig(): string {
+  return (
+    Object.entries(policySettings("backup", RUNNER_PATHS.tlsDir))
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n") + "\n"
+  );
+}
+
+/** The runner's TLS files, with backup TLS. */
+export function runnerTlsFiles(): TlsFile[] {
+  return scopeFiles("backup", RUNNER_PATHS.tlsDir);
 }
 
 /** Quotes a value for bash: single quotes, with embedded single quotes closed and escaped. */

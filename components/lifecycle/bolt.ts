@@ -1,4 +1,5 @@
 import type { Driver } from "neo4j-driver";
+import { boltTarget } from "../neo4j/connection";
 
 /**
  * The lifecycle providers' way to Neo4j: open a driver on the `system` database once the DBMS
@@ -8,8 +9,13 @@ import type { Driver } from "neo4j-driver";
  */
 
 export interface BoltTarget {
-  /** `neo4j` routes writes to the system database's leader (a cluster); `bolt` talks to one server. */
-  scheme: "neo4j" | "bolt";
+  /**
+   * `neo4j` routes writes to the system database's leader (a cluster); `bolt` talks to one server;
+   * `+s` when Bolt requires TLS.
+   */
+  scheme: "neo4j" | "bolt" | "neo4j+s" | "bolt+s";
+  /** The authority the members' certificates are signed by (PEM), with TLS on the estate's own certificates. */
+  caCertificate?: string;
   /** `host:port` Bolt addresses as seen from where Pulumi runs; a routing driver starts from any that answers. */
   addresses: string[];
   username: string;
@@ -74,12 +80,14 @@ function newDriver(target: BoltTarget): Driver {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when called: the providers are serialized as closures
   const neo4j = require("neo4j-driver") as typeof import("neo4j-driver");
   const first = target.addresses[0];
-  return neo4j.driver(`${target.scheme}://${first}`, neo4j.auth.basic(target.username, target.password), {
+  const { uri, config } = boltTarget(`${target.scheme}://${first}`, target.caCertificate);
+  return neo4j.driver(uri, neo4j.auth.basic(target.username, target.password), {
+    ...config,
     connectionTimeout: 5000,
     maxTransactionRetryTime: 0,
     disableLosslessIntegers: true,
     // Any member that answers can hand out the routing table, including while the first is replaced.
-    ...(target.scheme === "neo4j" ? { resolver: () => target.addresses } : {}),
+    ...(target.scheme.startsWith("neo4j") ? { resolver: () => target.addresses } : {}),
   });
 }
 

@@ -8,6 +8,8 @@ import { isIPv4 } from "net";
 import { inputErrors } from "./errors";
 import { Checks, STOP_GRACE_SECONDS, argChecks, closestName, orDefault, shown } from "./checks";
 import { MemberResources, MemberResourcesArgs, planResources } from "./resources";
+import { TlsArgs, TlsCertificatesArgs, TlsSpec, boltScheme, planTls } from "./tls";
+import { MAVEN_CENTRAL, PluginArgs, PluginSpec, planLicenses, planPlugins } from "./plugins";
 import {
   RestartPolicy,
   databaseNameProblem,
@@ -43,6 +45,7 @@ export const CONTAINER_PORTS = {
   raft: 7000,
   backup: 6362,
   metrics: 2004,
+  https: 7473,
 } as const;
 
 /**
@@ -76,6 +79,11 @@ export interface HostPortsSpec {
   backup?: number;
   /** Prometheus metrics base port; unset means the metrics port is not published on the host. */
   metrics?: number;
+  /**
+   * HTTPS base port, with `tls.https: "optional"` only (HTTP keeps `http`). With HTTPS required, the
+   * Browser ports (`http`) serve HTTPS and plain HTTP is not published.
+   */
+  https?: number;
 }
 
 /** The plain (non-Output) arguments of Neo4jCluster that shape the resource graph. */
@@ -156,6 +164,24 @@ export interface ClusterShapeArgs {
    * one argument per entry, no spaces; heap flags are refused (use heapSize). Default: none.
    */
   jvmAdditionalArgs?: string[];
+  /**
+   * TLS on Bolt, HTTPS, between members and on the backup port: `{}` for all of them with
+   * certificates the estate makes (a CA and one certificate per member); see TlsArgs for each
+   * channel. Default: off.
+   */
+  tls?: TlsArgs;
+  /** Neo4jClusterArgs documents it: certificates you provide instead of generated ones. */
+  tlsCertificates?: TlsCertificatesArgs;
+  /**
+   * Plugin jars by name and version, such as `[{ name: "apoc", version: "5.26.0" }]`: fetched and
+   * checked once by the machine running Pulumi, uploaded into `/plugins` of every member (no
+   * container downloads anything), their procedures allow-listed. Default: none.
+   */
+  plugins?: PluginArgs[];
+  /** The Maven repository plugins are fetched from. Default Maven Central (`https://repo1.maven.org/maven2`). */
+  pluginRepository?: string;
+  /** Neo4jClusterArgs documents it: licence files by name, their contents secrets. */
+  licenses?: Record<string, unknown>;
   /** The default database created at first start (`initial.dbms.default_database`). Default `neo4j`. */
   defaultDatabase?: string;
   /** Extra Neo4j settings by name; Neo4jClusterArgs documents them (their values may be outputs). */
@@ -204,7 +230,8 @@ export interface MemberSpec {
    * keeps its slot whatever the member counts become.
    */
   slot: number;
-  hostPorts: { http: number; bolt: number; backup?: number; metrics?: number };
+  /** `http` is the Browser port: it serves HTTPS when TLS requires HTTPS. */
+  hostPorts: { http: number; bolt: number; backup?: number; metrics?: number; https?: number };
 }
 
 export interface ClusterSpec {
@@ -232,6 +259,12 @@ export interface ClusterSpec {
   pageCacheSize?: string;
   /** CPU and memory limits and JVM arguments, the same for every member. */
   resources: MemberResources;
+  /** TLS per channel; undefined when TLS is off. */
+  tls?: TlsSpec;
+  plugins: PluginSpec[];
+  pluginRepository: string;
+  /** Licence file names, uploaded to /licenses. */
+  licenses: string[];
   defaultDatabase: string;
   stopGracePeriodSeconds: number;
   members: MemberSpec[];
@@ -251,7 +284,7 @@ export const DISCOVERY_V2_DEFAULT_SINCE = "5.23";
 export function defaultDiscovery(version: Neo4jVersion): DiscoveryVersion {
   return atLeast(version, DISCOVERY_V2_DEFAULT_SINCE) ? "v2" : "v1";
 }
-const HOST_PORT_KINDS = ["http", "bolt", "backup", "metrics"] as const;
+const HOST_PORT_KINDS = ["http", "bolt", "backup", "metrics", "https"] as const;
 /** Above this the JVM loses compressed object pointers, so a bigger heap holds fewer objects; Neo4j's docs advise at most 31g. */
 const COMPRESSED_OOPS_LIMIT = 31 * 1024 ** 3;
 
@@ -417,12 +450,24 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     return v as string;
   });
 
+  const plugins = planPlugins(args.plugins, version, check);
+  const pluginRepository = orDefault(args.pluginRepository, MAVEN_CENTRAL, (v) => {
+    const url = check.text("pluginRepository", v, '"https://repo1.maven.org/maven2"');
+    if (!/^https?:\/\/[^\s/]+/.test(url))
+      throw fail("pluginRepository", `must be an http(s) URL of a Maven repository (got ${shown(v)})`);
+    return url;
+  });
+  if (args.pluginRepository !== undefined && !plugins.some((p) => p.source.kind === "maven"))
+    throw fail("pluginRepository", "is only used to fetch plugins from Maven, and no plugin is");
+  const licenses = planLicenses(args.licenses, check);
+
   const members: MemberSpec[] = [];
   const base = {
     http: ports.http ?? DEFAULT_HOST_PORTS.http,
     bolt: ports.bolt ?? DEFAULT_HOST_PORTS.bolt,
     backup: ports.backup,
     metrics: ports.metrics,
+    https: ports.https,
   };
   const member = (mode: ServerMode, n: number): MemberSpec => {
     const memberName = mode === "PRIMARY" ? `${name}-${n + 1}` : `${name}-secondary-${n + 1}`;
@@ -430,11 +475,23 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
     const hostPorts: MemberSpec["hostPorts"] = { http: base.http + slot, bolt: base.bolt + slot };
     if (base.backup !== undefined) hostPorts.backup = base.backup + slot;
     if (base.metrics !== undefined) hostPorts.metrics = base.metrics + slot;
+    if (base.https !== undefined) hostPorts.https = base.https + slot;
     return { name: memberName, hostname: memberName, mode, slot, hostPorts };
   };
   for (let n = 0; n < primaries; n++) members.push(member("PRIMARY", n));
   for (let n = 0; n < secondaries; n++) members.push(member("SECONDARY", n));
   checkHostPorts(members, base, fail);
+  const tls = planTls(
+    args,
+    {
+      edition,
+      clustered,
+      onlineBackup,
+      memberNames: members.map((m) => m.name),
+      httpsHostPort: ports.https !== undefined,
+    },
+    check,
+  );
 
   return {
     spec: {
@@ -456,6 +513,10 @@ export function planCluster(name: string, args: ClusterShapeArgs): { spec: Clust
       heapSize: resources.heapSize,
       pageCacheSize: resources.pageCacheSize,
       resources,
+      tls,
+      plugins,
+      pluginRepository,
+      licenses,
       defaultDatabase,
       stopGracePeriodSeconds,
       members,
@@ -546,14 +607,28 @@ export interface ClientUris {
 }
 
 export function clientUris(spec: ClusterSpec): ClientUris {
-  const scheme = spec.clustered ? "neo4j" : "bolt";
-  const boltUri = `${scheme}://${spec.advertisedHost}:${spec.members[0].hostPorts.bolt}`;
+  // `+s` when Bolt speaks TLS: every member's certificate names the advertised host and its own host name.
+  const boltUri = `${boltScheme(spec.clustered, spec.tls)}://${spec.advertisedHost}:${spec.members[0].hostPorts.bolt}`;
   return {
     boltUri,
     networkBoltUri: spec.routesInNetwork
       ? boltUri
-      : `bolt://${spec.members[0].hostname}:${CONTAINER_PORTS.bolt}`,
+      : `${boltScheme(false, spec.tls)}://${spec.members[0].hostname}:${CONTAINER_PORTS.bolt}`,
   };
+}
+
+/**
+ * The Browser URL from the host per member: `https://` on the Browser port when HTTPS is required,
+ * else `http://`; and the HTTPS URL, when HTTPS is on.
+ */
+export function browserUrls(spec: ClusterSpec, member: MemberSpec): { httpUrl: string; httpsUrl?: string } {
+  const at = (scheme: string, port: number) => `${scheme}://${spec.advertisedHost}:${port}`;
+  const https = spec.tls?.https ?? "off";
+  if (https === "required")
+    return { httpUrl: at("https", member.hostPorts.http), httpsUrl: at("https", member.hostPorts.http) };
+  if (https === "optional")
+    return { httpUrl: at("http", member.hostPorts.http), httpsUrl: at("https", member.hostPorts.https!) };
+  return { httpUrl: at("http", member.hostPorts.http) };
 }
 
 function checkHostPorts(

@@ -86,9 +86,16 @@ export function memberContainerPlan(
     env.unshift(`NEO4J_ACCEPT_LICENSE_AGREEMENT=${spec.acceptLicenseAgreement}`);
 
   const ports: PublishedPort[] = [
-    { internal: CONTAINER_PORTS.http, external: member.hostPorts.http, ip: spec.hostAddress },
+    {
+      // The Browser port serves HTTPS when TLS requires it; plain HTTP then stays inside the container.
+      internal: spec.tls?.https === "required" ? CONTAINER_PORTS.https : CONTAINER_PORTS.http,
+      external: member.hostPorts.http,
+      ip: spec.hostAddress,
+    },
     { internal: CONTAINER_PORTS.bolt, external: member.hostPorts.bolt, ip: spec.hostAddress },
   ];
+  if (member.hostPorts.https !== undefined)
+    ports.push({ internal: CONTAINER_PORTS.https, external: member.hostPorts.https, ip: spec.hostAddress });
   if (member.hostPorts.backup !== undefined)
     ports.push({ internal: CONTAINER_PORTS.backup, external: member.hostPorts.backup, ip: spec.hostAddress });
   if (member.hostPorts.metrics !== undefined)

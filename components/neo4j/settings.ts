@@ -10,6 +10,8 @@ import { editDistance } from "./checks";
 import catalogJson from "./settings-catalog.json";
 import { atLeast, formatVersion, parseVersion } from "./version";
 import { METRICS_FILTER_SETTING, extendMetricsFilter } from "./metrics-filter";
+import { tlsSettings } from "./tls";
+import { licenseSettings, pluginSettings } from "./plugins";
 
 export type Settings = Record<string, string>;
 
@@ -134,10 +136,27 @@ export function memberSettings(
     "server.default_advertised_address": member.hostname,
     "server.bolt.advertised_address":
       placement?.boltAdvertisedAddress ?? address(spec.advertisedHost, member.hostPorts.bolt),
-    "server.http.advertised_address":
-      placement?.httpAdvertisedAddress ?? address(spec.advertisedHost, member.hostPorts.http),
     "initial.dbms.default_database": spec.defaultDatabase,
   };
+  // With HTTPS required, the Browser port serves HTTPS, and plain HTTP is the container's own.
+  if (spec.tls?.https !== "required")
+    settings["server.http.advertised_address"] =
+      placement?.httpAdvertisedAddress ?? address(spec.advertisedHost, member.hostPorts.http);
+  if (spec.tls)
+    Object.assign(
+      settings,
+      tlsSettings(
+        spec.tls,
+        { http: CONTAINER_PORTS.http, https: CONTAINER_PORTS.https },
+        {
+          httpsAddress: address(
+            spec.advertisedHost,
+            spec.tls.https === "optional" ? member.hostPorts.https! : member.hostPorts.http,
+          ),
+        },
+      ),
+    );
+  Object.assign(settings, pluginSettings(spec.plugins), licenseSettings(spec.licenses));
   if (spec.heapSize !== undefined) {
     settings["server.memory.heap.initial_size"] = spec.heapSize;
     settings["server.memory.heap.max_size"] = spec.heapSize;
@@ -294,6 +313,8 @@ export function checkSettings(
   const warnings: string[] = [];
   const newerThanCatalog = !atLeast(parseVersion(catalog.coveredThrough)!, formatVersion(spec.version));
   for (const name of extraSettingNames) {
+    // Settings a plugin declares (Bloom's dbms.bloom.*) are Neo4j's once the plugin is loaded.
+    if (spec.plugins.some((p) => p.declaresSettings.some((pattern) => pattern.test(name)))) continue;
     const problem = settingProblem(name, spec);
     if (!problem) continue;
     if (newerThanCatalog && !catalogEntry(name) && !NEO4J4_RENAMES[name] && SETTING_NAME.test(name)) {

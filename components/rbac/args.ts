@@ -4,6 +4,7 @@
  * `passwordChangeRequierd` is refused instead of ignored), then the spec itself with checkRbacSpec.
  * The component calls this before `super()`, and Neo4jEnterprise before it registers any part.
  */
+import { checkCaBundle } from "../neo4j/tls";
 import { argChecks, isDeferred, orDefault, shown } from "../neo4j/checks";
 import { userNameProblem } from "./cypher";
 import { RBAC_POLICY_COMPONENT, RbacRole, RbacSpec, RbacState, RbacUser, checkRbacSpec } from "./spec";
@@ -11,6 +12,8 @@ import { RBAC_POLICY_COMPONENT, RbacRole, RbacSpec, RbacState, RbacUser, checkRb
 /** Every argument of RbacPolicy as the core checks it; RbacPolicyArgs documents them. */
 export interface RbacPolicyShapeArgs extends RbacSpec<unknown> {
   uri?: unknown;
+  /** RbacPolicyArgs documents it: the authority to trust for a `+s` uri. */
+  caCertificate?: unknown;
   adminUsername?: unknown;
   adminPassword?: unknown;
   waitTimeoutSeconds?: number;
@@ -19,6 +22,7 @@ export interface RbacPolicyShapeArgs extends RbacSpec<unknown> {
 /** Every key RbacPolicy takes; the compiler keeps it complete, and unknown keys are refused as typos. */
 export const RBAC_POLICY_ARG_KEYS = Object.keys({
   uri: true,
+  caCertificate: true,
   adminUsername: true,
   adminPassword: true,
   roles: true,
@@ -36,7 +40,8 @@ const USER_KEYS = Object.keys({
 } satisfies Record<keyof RbacUser, true>);
 
 /** The connection may come from a cluster's outputs; the users' passwords are inside `users`. */
-const INPUT_KEYS = ["uri", "adminUsername", "adminPassword"];
+const INPUT_KEYS = ["uri", "caCertificate", "adminUsername", "adminPassword"];
+const REQUIRED_CONNECTION_KEYS = ["uri", "adminUsername", "adminPassword"];
 
 /** How long `pulumi up` may wait for the DBMS, in seconds: a day at most, past which it is not starting but stuck. */
 const WAIT_TIMEOUT_SECONDS = { min: 1, max: 86_400 };
@@ -64,7 +69,7 @@ export function validateRbacPolicyArgs(
     withoutConnection ? "{ users, roles }" : "{ uri, adminUsername, adminPassword, users, roles }",
   );
   if (!withoutConnection) {
-    for (const key of INPUT_KEYS)
+    for (const key of REQUIRED_CONNECTION_KEYS)
       if (given[key as keyof RbacPolicyShapeArgs] === undefined)
         throw check.fail(
           key,
@@ -73,6 +78,8 @@ export function validateRbacPolicyArgs(
     if (!isDeferred(given.uri)) checkUri(name, given.uri);
     if (!isDeferred(given.adminUsername)) checkAdminUsername(name, given.adminUsername);
     if (!isDeferred(given.adminPassword)) checkAdminPassword(name, given.adminPassword);
+    if (given.caCertificate !== undefined && !isDeferred(given.caCertificate))
+      checkCaBundle(check, given.caCertificate, "caCertificate");
   }
   // Entries that are not objects, and lists that are not lists, are checkRbacSpec's to refuse.
   if (Array.isArray(given.roles))

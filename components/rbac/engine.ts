@@ -1,4 +1,5 @@
 import type { Driver } from "neo4j-driver";
+import { boltTarget } from "../neo4j/connection";
 import {
   ActualState,
   Edition,
@@ -20,6 +21,8 @@ export interface Connection {
   uri: string;
   username: string;
   password: string;
+  /** The authority to trust for a `+s` URI (PEM), when the DBMS's certificates are the estate's own. */
+  caCertificate?: string;
 }
 
 export interface WaitOptions {
@@ -94,7 +97,9 @@ export async function connectWhenReady(
   for (;;) {
     attempt++;
     const attemptMs = Math.max(1, Math.min(deadline - Date.now(), ATTEMPT_LIMIT_MS));
-    const driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.username, connection.password), {
+    const target = boltTarget(connection.uri, connection.caCertificate);
+    const driver = neo4j.driver(target.uri, neo4j.auth.basic(connection.username, connection.password), {
+      ...target.config,
       // The attempt's own deadline (below) decides; the driver's timers only back it up, later.
       connectionTimeout: Math.min(attemptMs, 5000) + 1000,
       connectionAcquisitionTimeout: attemptMs + 5000,

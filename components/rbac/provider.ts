@@ -42,6 +42,8 @@ export interface UserPasswordHash {
 export interface RbacProviderInputs {
   resourceName: string;
   uri: string;
+  /** The authority to trust for a `+s` URI (PEM); absent when the system's authorities sign the DBMS's certificate. */
+  caCertificate?: string;
   username: string;
   adminPassword: string;
   users: UserState[];
@@ -58,8 +60,18 @@ export interface RbacProviderOutputs extends Omit<RbacProviderInputs, "passwords
 
 const log = (message: string) => console.log(`RbacPolicy: ${message}`);
 
-function connectionOf(props: { uri: string; username: string; adminPassword: string }) {
-  return { uri: props.uri, username: props.username, password: props.adminPassword };
+function connectionOf(props: {
+  uri: string;
+  caCertificate?: string;
+  username: string;
+  adminPassword: string;
+}) {
+  return {
+    uri: props.uri,
+    username: props.username,
+    password: props.adminPassword,
+    caCertificate: props.caCertificate,
+  };
 }
 
 function managedOf(state: { users?: UserState[]; roles?: RoleState[] }) {
@@ -143,6 +155,7 @@ function outputsOf(
   return {
     resourceName: news.resourceName,
     uri: news.uri,
+    caCertificate: news.caCertificate,
     username: news.username,
     adminPassword: news.adminPassword,
     users: state.users,

@@ -3,6 +3,8 @@ import * as path from "path";
 import { planCluster } from "../../components/neo4j/cluster-spec";
 import { memberSettings, settingProblem } from "../../components/neo4j/settings";
 import { atLeast, parseVersion } from "../../components/neo4j/version";
+import { policySettings } from "../../components/neo4j/tls";
+import { renderAdminConfig } from "../../components/backup/spec";
 import { recommendedHeap, recommendedPageCache, recommendedReserve } from "../../components/neo4j/resources";
 import { prepareNeo4jTestServer } from "../helpers/neo4j-test-server";
 
@@ -73,6 +75,28 @@ describe("Neo4j's strict validation on what the library renders", () => {
     const lines = Object.entries(memberSettings(spec, spec.members[0])).map(([k, v]) => `${k}=${v}`);
     expect(lines).toEqual(expect.arrayContaining(["server.memory.heap.max_size=1280m"]));
     expect(probe("validate", lines.join("\n"))).toBe("ACCEPTED");
+  });
+
+  it("accepts a TLS member's settings, every SSL policy and the backup runner's neo4j-admin policy", () => {
+    const spec = planCluster("solo", {
+      image: "neo4j:5.26-community",
+      tls: { bolt: "optional", https: "optional" },
+      hostPorts: { https: 7480 },
+      plugins: [{ name: "apoc", version: "5.26.0" }],
+      licenses: { "gds.license": "licence text" },
+    }).spec;
+    const member = memberSettings(spec, spec.members[0]);
+    expect(Object.keys(member)).toEqual(
+      expect.arrayContaining(["server.bolt.tls_level", "dbms.ssl.policy.https.base_directory"]),
+    );
+    // Community has no cluster or backup port, but declares their policies: Enterprise members use them.
+    const lines = [
+      ...Object.entries(member),
+      ...Object.entries(policySettings("cluster")),
+      ...Object.entries(policySettings("backup", "/opt/neo4j-backup/tls")),
+    ].map(([k, v]) => `${k}=${v}`);
+    expect(probe("validate", lines.join("\n"))).toBe("ACCEPTED");
+    expect(probe("validate", renderAdminConfig())).toBe("ACCEPTED");
   });
 
   it("refuses the blog post's Neo4j 4 names and Enterprise settings, as the library says it would", () => {

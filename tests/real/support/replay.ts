@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "crypto";
+import * as fs from "fs";
 import { DockerApi, tarOneFile } from "./docker-api";
 
 /**
@@ -72,6 +73,10 @@ export async function capture(
         }
         if (args.type === DOCKER.randomPassword)
           state.result = generatedPassword(Number(args.inputs.length ?? 32));
+        // The estate's certificates need nothing but Node's crypto: their serialized provider makes
+        // them here, as `pulumi up` would before any container, so containers get real ones.
+        if (isOfflineDynamic(args.type, args.inputs))
+          Object.assign(state, (await runDynamicProvider(unwrapSecrets(args.inputs) as Inputs)).outs);
         return { id: `${args.name}-id`, state };
       },
       call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
@@ -88,6 +93,32 @@ export async function capture(
     await new Promise((r) => setTimeout(r, 300));
   }
   return captured.map((r) => ({ ...r, inputs: unwrapSecrets(r.inputs) as Record<string, unknown> }));
+}
+
+/** The estate's certificate resources (EstateCertificate): made offline, at capture. */
+function isOfflineDynamic(type: string, inputs: Inputs): boolean {
+  return type === DOCKER.dynamic && (inputs.role === "authority" || inputs.role === "certificate");
+}
+
+/**
+ * Runs a dynamic resource's serialized provider the way Pulumi's Node dynamic-provider host
+ * does: rebuilt from its text, then `check` (when present) and `create` on the inputs.
+ */
+async function runDynamicProvider(
+  allInputs: Inputs,
+  name = String(allInputs.commonName ?? "dynamic resource"),
+): Promise<{ id: string; outs: Record<string, unknown> }> {
+  // The same loader Pulumi's dynamic-provider host uses; it ships with @pulumi/pulumi, untyped.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const requireFromString = require("require-from-string") as (code: string) => {
+    handler: () => DynamicProvider;
+  };
+  const provider = requireFromString(String(allInputs.__provider)).handler();
+  const inputs = Object.fromEntries(Object.entries(allInputs).filter(([k]) => k !== "__provider"));
+  const checked = provider.check ? await provider.check({}, inputs) : { inputs };
+  if (checked.failures?.length)
+    throw new Error(`${name}: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+  return provider.create(checked.inputs ?? inputs);
 }
 
 function generatedPassword(length: number): string {
@@ -177,7 +208,7 @@ export class Replay {
       else if (r.type === DOCKER.remoteImage)
         await this.docker.request("GET", `/images/${encodeURIComponent(String(r.inputs.name))}/json`);
       else if (r.type === DOCKER.container) await this.container(r.inputs);
-      else if (r.type === DOCKER.dynamic) await this.dynamic(r);
+      else if (r.type === DOCKER.dynamic && !isOfflineDynamic(r.type, r.inputs)) await this.dynamic(r);
     }
   }
 
@@ -274,10 +305,13 @@ export class Replay {
         });
     }
     for (const u of (inputs.uploads as Inputs[] | undefined) ?? []) {
+      // `source` is a file on the machine running Pulumi (plugin jars); the provider reads it at create.
       const content =
-        u.contentBase64 !== undefined
-          ? Buffer.from(String(u.contentBase64), "base64")
-          : Buffer.from(String(u.content ?? ""), "utf8");
+        u.source !== undefined
+          ? fs.readFileSync(String(u.source))
+          : u.contentBase64 !== undefined
+            ? Buffer.from(String(u.contentBase64), "base64")
+            : Buffer.from(String(u.content ?? ""), "utf8");
       const mode =
         u.permissions !== undefined ? parseInt(String(u.permissions), 8) : u.executable ? 0o744 : 0o644;
       // The provider resolves owner and group names on the machine running Pulumi; ours are numeric.
@@ -351,17 +385,7 @@ export class Replay {
    * does: rebuilt from its text, then `check` (when present) and `create` on the inputs.
    */
   async dynamic(r: CapturedResource): Promise<{ id: string; outs: Record<string, unknown> }> {
-    // The same loader Pulumi's dynamic-provider host uses; it ships with @pulumi/pulumi, untyped.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const requireFromString = require("require-from-string") as (code: string) => {
-      handler: () => DynamicProvider;
-    };
-    const provider = requireFromString(String(r.inputs.__provider)).handler();
-    const inputs = Object.fromEntries(Object.entries(r.inputs).filter(([k]) => k !== "__provider"));
-    const checked = provider.check ? await provider.check({}, inputs) : { inputs };
-    if (checked.failures?.length)
-      throw new Error(`${r.name}: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
-    return provider.create(checked.inputs ?? inputs);
+    return runDynamicProvider(r.inputs, r.name);
   }
 
   /** Removes every container, volume and network this run created (and nothing else). */

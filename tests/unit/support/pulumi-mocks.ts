@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CertificateInputs, makeCertificate } from "../../../components/tls/provider";
 
 export interface RecordedResource {
   type: string;
@@ -23,6 +24,12 @@ export function recordResources(): RecordedResource[] {
         if (args.type === "random:index/randomPassword:RandomPassword")
           state.result = "generated-password-0123456789abcdef";
         if (args.type === "docker:index/container:Container") state.id = `container-${args.name}`;
+        // The estate's certificates: made by the provider's own function, as `pulumi up` would.
+        if (
+          args.type === "pulumi-nodejs:dynamic:Resource" &&
+          (args.inputs.role === "authority" || args.inputs.role === "certificate")
+        )
+          Object.assign(state, makeCertificate(unwrapSecrets(args.inputs) as CertificateInputs, Date.now()));
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
@@ -96,4 +103,15 @@ export function unwrapSecretInput(value: unknown): unknown {
   if (!record || record[SECRET_SIG] !== SECRET_VALUE)
     throw new Error(`expected a secret input, got ${JSON.stringify(value)}`);
   return record.value;
+}
+
+/** Every secret wrapper removed, as the engine hands inputs to a provider. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SECRET_SIG] === SECRET_VALUE) return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
 }
