@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real-engine suite: provisions what it needs (a Docker engine with container egress refused,
-# our local images, the Pulumi CLI and Node.js host built from Go modules, all cached outside the
-# repository), then runs tests/real with jest. The last line is the verdict.
+# our local images, the Pulumi CLI and Node.js host, and a Kubernetes control plane with the Pulumi
+# Kubernetes provider, these built from Go modules, all cached outside the repository), then runs
+# tests/real with jest. The last line is the verdict.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The tests run on a Node.js package.json declares (the machine's, or one from the npm registry).
@@ -13,6 +14,11 @@ engine=$(bash scripts/provision/pulumi-engine.sh)
 # The dynamic-provider shim ships inside @pulumi/pulumi.
 export PATH="$engine:$PWD/node_modules/@pulumi/pulumi:$PWD/node_modules/.bin:$PATH"
 export PULUMI_SKIP_UPDATE_CHECK=1 PULUMI_ENGINE_DIR="$engine"
+# kube-apiserver, kube-controller-manager and pulumi-resource-kubernetes (with
+# NEO4J_ESTATE_K8S_NODE=1 also kube-scheduler and kubelet, for the pod-level suite); about 45
+# minutes cold on 2 busy cores, nothing warm.
+k8s_path=$(bash scripts/provision/kubernetes.sh)
+export NEO4J_ESTATE_K8S_PATH="$k8s_path"
 echo "[test-real] provisioned in $(( $(date +%s) - started )) s"
 mkdir -p .neo4j-test
 export JEST_SUMMARY_FILE="$PWD/.neo4j-test/real-summary.txt"

@@ -52,6 +52,10 @@ export interface StackOptions {
   programDir: string;
   /** The stack's name; distinct per run. */
   stack: string;
+  /** Folders searched for commands and ambient plugins (such as a provider built here), first. */
+  path?: string[];
+  /** More environment for every command (such as KUBECONFIG). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class PulumiStack {
@@ -72,7 +76,8 @@ export class PulumiStack {
     const shimDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [REPO_ROOT] }));
     this.env = {
       ...process.env,
-      PATH: [pulumiEngineDir(), shimDir, process.env.PATH].join(path.delimiter),
+      ...options.env,
+      PATH: [pulumiEngineDir(), shimDir, ...(options.path ?? []), process.env.PATH].join(path.delimiter),
       PULUMI_BACKEND_URL: `file://${backend}`,
       PULUMI_HOME: home,
       PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
@@ -174,6 +179,22 @@ export class PulumiStack {
 
   async removeConfig(key: string): Promise<void> {
     await this.expectStackCommand(["config", "rm", key]);
+  }
+
+  /**
+   * What `pulumi preview --json` would change, one `op type::name` per step that is not `same`,
+   * sorted: a plan to compare whole, so that an unexpected extra step fails the test.
+   */
+  async plannedChanges(): Promise<string[]> {
+    const result = await this.expectStackCommand(["preview", "--json"]);
+    const steps = (JSON.parse(result.stdout) as { steps?: { op: string; urn: string }[] }).steps ?? [];
+    return steps
+      .filter((s) => s.op !== "same")
+      .map((s) => {
+        const [, , type, name] = s.urn.split("::");
+        return `${s.op} ${type}::${name}`;
+      })
+      .sort();
   }
 
   /** `pulumi stack export`: the state as the backend holds it. */
