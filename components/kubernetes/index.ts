@@ -12,3 +12,5 @@ export {
 } from "./cluster-spec";
 export { BackupVolume, BackupVolumeArgs, KUBERNETES_BACKUP_VOLUME_TYPE } from "./backup-volume";
 export { KubernetesBackupShapeArgs } from "./backup-objects";
+export { MonitoringStack, MonitoringStackArgs, KUBERNETES_MONITORING_STACK_TYPE } from "./monitoring-stack";
+export { KubernetesMonitoringShapeArgs, MonitoringMode } from "./monitoring-objects";

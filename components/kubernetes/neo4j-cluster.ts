@@ -86,6 +86,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
   public readonly defaultDatabase: string;
   /** The namespace name, known at construction, for components placed beside the cluster. */
   public readonly namespaceName: string;
+  /** The cluster's DNS domain, for addresses of components placed beside the cluster. */
+  public readonly clusterDomain: string;
   /** The labels that select this cluster's pods, for monitors and policies. */
   public readonly podSelector: Record<string, string>;
 
@@ -107,6 +109,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.memberNames = cluster.members.map((m) => m.name);
     this.defaultDatabase = cluster.defaultDatabase;
     this.namespaceName = spec.namespace;
+    this.clusterDomain = spec.clusterDomain;
     this.podSelector = { "neo4j-estate.cluster": name };
 
     const names = objectNames(name);

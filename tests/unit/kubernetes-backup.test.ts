@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { byType, recordResources, settle } from "./support/pulumi-mocks";
-import { oneObject } from "./support/kubernetes";
+import { graphCluster, oneObject } from "./support/kubernetes";
 import { cronExpression, nextCronFiring, parseCron, parseSchedule } from "../../components/backup/schedule";
 
 const recorded = recordResources();
@@ -15,13 +15,7 @@ afterEach(async () => {
 
 const one = (type: string, name: string) => oneObject(recorded, type, name);
 
-function cluster(args: Record<string, unknown> = {}) {
-  return new kubernetes.Neo4jCluster("graph", {
-    acceptLicenseAgreement: "eval",
-    adminPassword: "password123",
-    ...args,
-  });
-}
+const cluster = graphCluster;
 
 describe("the schedule as cron", () => {
   it("writes intervals that divide an hour or a day as cron that fires at that interval", () => {

@@ -9,3 +9,17 @@ export function oneObject(recorded: RecordedResource[], type: string, name: stri
   expect(found).toHaveLength(1);
   return found[0].inputs as KubeObject;
 }
+
+/**
+ * An Enterprise kubernetes.Neo4jCluster named `graph` with a known password. The components are
+ * required here, after the test file installed Pulumi's mocks, as Pulumi's testing guide does.
+ */
+export function graphCluster(args: Record<string, unknown> = {}) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { kubernetes } = require("../../../components") as typeof import("../../../components");
+  return new kubernetes.Neo4jCluster("graph", {
+    acceptLicenseAgreement: "eval",
+    adminPassword: "password123",
+    ...args,
+  });
+}
