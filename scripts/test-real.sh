@@ -11,6 +11,8 @@ started=$(date +%s)
 bash scripts/provision/docker.sh
 bash scripts/provision/images.sh >/dev/null
 engine=$(bash scripts/provision/pulumi-engine.sh)
+# An S3-compatible server (moto, from PyPI) for BackupVolume's copies off the host.
+export NEO4J_ESTATE_S3_PYTHON="$(bash scripts/provision/s3-server.sh)"
 # The dynamic-provider shim ships inside @pulumi/pulumi.
 export PATH="$engine:$PWD/node_modules/@pulumi/pulumi:$PWD/node_modules/.bin:$PATH"
 export PULUMI_SKIP_UPDATE_CHECK=1 PULUMI_ENGINE_DIR="$engine"
