@@ -10,7 +10,7 @@ import { MONITORING_ARG_KEYS, validateMonitoringArgs } from "./monitoring/spec";
 import { BACKUP_ARG_KEYS, validateBackupArgs } from "./backup/spec";
 import { RBAC_POLICY_ARG_KEYS, validateRbacPolicyArgs } from "./rbac/args";
 import { HostPortClaim, checkHostPortClaims } from "./estate/host-ports";
-import { InputError } from "./neo4j/errors";
+import { PartToggle, withinPart } from "./estate/parts";
 import { Checks, argChecks, formatDuration, isDeferred, shown } from "./neo4j/checks";
 import { formatVersion } from "./neo4j/version";
 
@@ -26,16 +26,19 @@ export interface Neo4jEnterpriseArgs {
    */
   rbac?: Omit<RbacPolicyArgs, "uri" | "adminUsername" | "adminPassword">;
   /**
-   * Scheduled online backups: BackupVolume's arguments without the cluster, `true` for its defaults,
-   * `false` for none. Default: on when the cluster accepts online backups (Enterprise).
+   * Scheduled online backups: BackupVolume's arguments without the cluster, and `enabled: false`
+   * for none (`{}` for its defaults). Default: on when the cluster accepts online backups
+   * (Enterprise). `true` and `false` are still accepted but deprecated: the object form is the one
+   * kubernetes.Neo4jEnterprise takes, and one a multi-language package schema can express.
    */
-  backup?: Omit<BackupVolumeArgs, "cluster" | "pushgatewayUrl"> | boolean;
+  backup?: (Omit<BackupVolumeArgs, "cluster" | "pushgatewayUrl"> & PartToggle) | boolean;
   /**
-   * Prometheus and Grafana: MonitoringStack's arguments without the cluster, `true` for its
-   * defaults, `false` for none. Default: on when the cluster serves Prometheus metrics (Enterprise).
-   * With backups on too, backup health is pushed to a Pushgateway and alerted on.
+   * Prometheus and Grafana: MonitoringStack's arguments without the cluster, and `enabled: false`
+   * for none. Default: on when the cluster serves Prometheus metrics (Enterprise). With backups on
+   * too, backup health is pushed to a Pushgateway and alerted on. `true` and `false` are deprecated,
+   * as for backup.
    */
-  monitoring?: Omit<MonitoringStackArgs, "cluster" | "backupMetrics"> | boolean;
+  monitoring?: (Omit<MonitoringStackArgs, "cluster" | "backupMetrics"> & PartToggle) | boolean;
 }
 
 /** Every key Neo4jEnterprise takes; the compiler keeps it complete, and unknown keys are refused as typos. */
@@ -200,7 +203,9 @@ export function planEstate(
   const monitoringPart = part<MonitoringPart>(check, "monitoring", given.monitoring, MONITORING_ARG_KEYS);
   part(check, "rbac", given.rbac, RBAC_POLICY_ARG_KEYS);
 
-  const { spec } = within(name, "cluster", () => validateClusterArgs(name, given.cluster));
+  const { spec } = withinPart(NEO4J_ENTERPRISE, name, "cluster", () =>
+    validateClusterArgs(name, given.cluster),
+  );
   const backupArgs = decide(
     check,
     "backup",
@@ -229,7 +234,8 @@ export function planEstate(
     monitoringArgs && !ownFilter
       ? { ...cluster, extraMetrics: [...(cluster.extraMetrics ?? []), ...MONITORING_METRICS_FILTER] }
       : cluster;
-  if (clusterArgs !== cluster) within(name, "cluster", () => validateClusterArgs(name, clusterArgs));
+  if (clusterArgs !== cluster)
+    withinPart(NEO4J_ENTERPRISE, name, "cluster", () => validateClusterArgs(name, clusterArgs));
 
   const warnings: string[] = [];
   const claims: HostPortClaim[] = [];
@@ -245,7 +251,7 @@ export function planEstate(
   const memberNames = spec.members.map((m) => m.name);
   const monitoring =
     monitoringArgs &&
-    within(name, "monitoring", () =>
+    withinPart(NEO4J_ENTERPRISE, name, "monitoring", () =>
       validateMonitoringArgs(
         `${name}-monitoring`,
         { ...monitoringArgs, backupMetrics: backupArgs !== undefined },
@@ -269,7 +275,7 @@ export function planEstate(
     );
   const backup =
     backupArgs &&
-    within(name, "backup", () =>
+    withinPart(NEO4J_ENTERPRISE, name, "backup", () =>
       validateBackupArgs(`${name}-backups`, backupArgs, {
         edition: spec.edition,
         onlineBackup: spec.onlineBackup,
@@ -278,7 +284,7 @@ export function planEstate(
       }),
     );
   if (given.rbac !== undefined)
-    within(name, "rbac", () =>
+    withinPart(NEO4J_ENTERPRISE, name, "rbac", () =>
       validateRbacPolicyArgs(`${name}-rbac`, given.rbac, { connectingAs: CLUSTER_ADMIN_USERNAME }),
     );
   checkHostPortClaims(NEO4J_ENTERPRISE, name, claims);
@@ -300,7 +306,12 @@ function part<T extends object>(
   if (value === undefined || (typeof value === "boolean" && field !== "rbac")) return value;
   const accepted = keys.filter((k) => !WIRED[field].includes(k));
   if (typeof value === "object" && value !== null && !Array.isArray(value) && !isDeferred(value)) {
-    for (const key of Object.keys(value))
+    if (field !== "rbac" && "enabled" in value) {
+      const { enabled, ...rest } = value as PartToggle;
+      if (enabled !== undefined && check.boolean(`${field}.enabled`, enabled) === false) return false;
+      value = rest;
+    }
+    for (const key of Object.keys(value as object))
       if (WIRED[field].includes(key))
         throw check.fail(`${field}.${key}`, `is wired by ${NEO4J_ENTERPRISE} itself; leave it out`);
     return check.object<T>(field, value, accepted);
@@ -322,15 +333,4 @@ function decide<T extends object>(
   if (value === false || (value === undefined && !supported)) return undefined;
   if (!supported) throw check.fail(field, `is on, but ${whyNot}; leave ${field} out or set it to false`);
   return value === true || value === undefined ? ({} as T) : value;
-}
-
-/** Runs a part's validator, and names the composite and the field as its arguments spell it when the part refuses. */
-function within<T>(name: string, field: string, validate: () => T): T {
-  try {
-    return validate();
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    const inPart = e.field === "name" ? "name" : e.field === "" ? field : `${field}.${e.field}`;
-    throw new InputError(NEO4J_ENTERPRISE, name, inPart, e.problem);
-  }
 }

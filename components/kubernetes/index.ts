@@ -14,3 +14,5 @@ export { BackupVolume, BackupVolumeArgs, KUBERNETES_BACKUP_VOLUME_TYPE } from ".
 export { KubernetesBackupShapeArgs } from "./backup-objects";
 export { MonitoringStack, MonitoringStackArgs, KUBERNETES_MONITORING_STACK_TYPE } from "./monitoring-stack";
 export { KubernetesMonitoringShapeArgs, MonitoringMode } from "./monitoring-objects";
+export { RbacPolicy, RbacPolicyArgs, KUBERNETES_RBAC_POLICY_TYPE } from "./rbac-policy";
+export { Neo4jEnterprise, Neo4jEnterpriseArgs, KUBERNETES_NEO4J_ENTERPRISE_TYPE } from "./neo4j-enterprise";
