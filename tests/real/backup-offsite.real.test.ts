@@ -30,6 +30,60 @@ let answers: AsyncIterator<string>;
 let lines: readline.Interface;
 let credentials: { accessKeyId: string; secretAccessKey: string };
 let dir: string;
+let tlsPort: number;
+const TLS_PREFIX = "estate/tls/";
+
+/** A CA and a certificate for localhost signed by it, made with the openssl CLI. */
+function makeCertificates(folder: string): { ca: string; cert: string; key: string } {
+  const file = (name: string) => path.join(folder, name);
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=offsite test CA",
+    "-keyout",
+    file("ca.key"),
+    "-out",
+    file("ca.pem"),
+  );
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    "/CN=localhost",
+    "-keyout",
+    file("server.key"),
+    "-out",
+    file("server.csr"),
+  );
+  fs.writeFileSync(file("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    file("server.csr"),
+    "-CA",
+    file("ca.pem"),
+    "-CAkey",
+    file("ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    file("san.ext"),
+    "-out",
+    file("server.pem"),
+  );
+  return { ca: file("ca.pem"), cert: file("server.pem"), key: file("server.key") };
+}
 
 interface Result {
   code: number;
@@ -47,9 +101,12 @@ function run(command: string, args: string[], timeout = 120_000): Promise<Result
 }
 
 /** Runs runner.sh in the runner container as Docker runs it (root; the script drops to uid 7474). */
-const runner_sh = (...args: string[]) =>
+const runner_sh = (...args: string[]) => runnerWith("config.sh", ...args);
+const runnerWith = (config: string, ...args: string[]) =>
   run("docker", [
     "exec",
+    "-e",
+    `RUNNER_CONFIG=/opt/neo4j-backup/${config}`,
     "-e",
     "PATH=/opt/stand-in:/var/lib/neo4j/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "-e",
@@ -73,7 +130,8 @@ async function ask<T>(command: string): Promise<T> {
   if (answer.error) throw new Error(`S3 server: ${answer.error}`);
   return answer as T;
 }
-const bucketKeys = async () => (await ask<{ keys: Record<string, number> }>(`list ${PREFIX}`)).keys;
+const bucketKeys = async (prefix = PREFIX) =>
+  (await ask<{ keys: Record<string, number> }>(`list ${prefix}`)).keys;
 const bucketSha = async (key: string) => (await ask<{ sha256: string }>(`sha256 ${key}`)).sha256;
 
 const localArtifacts = () =>
@@ -106,8 +164,21 @@ beforeAll(async () => {
     execFileSync("bash", [path.resolve(__dirname, "../../scripts/provision/s3-server.sh")], {
       encoding: "utf8",
     }).trim();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "backup-offsite-"));
+  fs.chmodSync(dir, 0o755);
+  for (const sub of ["opt", "stand-in", "backups", "tls"]) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
+  const tlsFiles = makeCertificates(path.join(dir, "tls"));
   const port = await freePort();
-  server = spawn(python, [path.join(__dirname, "support/s3-server.py"), "127.0.0.1", String(port), BUCKET]);
+  tlsPort = await freePort();
+  server = spawn(python, [
+    path.join(__dirname, "support/s3-server.py"),
+    "127.0.0.1",
+    String(port),
+    BUCKET,
+    String(tlsPort),
+    tlsFiles.cert,
+    tlsFiles.key,
+  ]);
   let serverLog = "";
   server.stderr.on("data", (chunk) => (serverLog = (serverLog + chunk).slice(-4000)));
   lines = readline.createInterface({ input: server.stdout });
@@ -122,9 +193,6 @@ beforeAll(async () => {
   credentials = JSON.parse(first.value as string);
 
   // The runner's files as BackupVolume renders and uploads them, in a folder the container mounts.
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "backup-offsite-"));
-  fs.chmodSync(dir, 0o755);
-  for (const sub of ["opt", "stand-in", "backups"]) fs.mkdirSync(path.join(dir, sub), { mode: 0o755 });
   const spec = planBackup(
     "backups",
     {
@@ -156,6 +224,33 @@ beforeAll(async () => {
   );
   fs.chmodSync(path.join(dir, "stand-in/neo4j-admin"), 0o755);
   writeCredentials(credentials.secretAccessKey);
+  // The same runner against the same server's https port, trusting the test CA as caCertificate.
+  const tlsSpec = planBackup(
+    "backups",
+    {
+      databases: ["neo4j"],
+      chainLength: 1,
+      retention: { chains: 2 },
+      offsite: {
+        bucket: BUCKET,
+        prefix: TLS_PREFIX,
+        endpoint: `https://localhost:${tlsPort}`,
+        caCertificate: fs.readFileSync(tlsFiles.ca, "utf8"),
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+      },
+    },
+    { edition: "enterprise", onlineBackup: true, image: NEO4J_IMAGE, neo4jVersion: "5.26" },
+  );
+  const tlsConfig = renderRunnerConfig(tlsSpec, { backupEndpoints: ["core-1:6362"] });
+  fs.writeFileSync(path.join(dir, "opt/config-tls.sh"), tlsConfig);
+  // And without it: the image's CAs do not know the test CA.
+  fs.writeFileSync(
+    path.join(dir, "opt/config-tls-untrusted.sh"),
+    tlsConfig.replace(/^OFFSITE_CA_FILE=.*$/m, "OFFSITE_CA_FILE=''"),
+  );
+  fs.copyFileSync(tlsFiles.ca, path.join(dir, "opt/offsite/ca.pem"));
+  fs.chmodSync(path.join(dir, "opt/offsite/ca.pem"), 0o644);
 
   // Host networking: the runner reaches the S3 server on 127.0.0.1, and nothing beyond this machine.
   const started = await run("docker", [
@@ -294,5 +389,28 @@ describe("BackupVolume offsite against a real S3-compatible server", () => {
     if (cleanup.kind !== "docker") throw new Error("the last step removes the download");
     expect((await run("docker", cleanup.args)).code).toBe(0);
     expect(fs.existsSync(path.join(dir, "backups", path.basename(OFFSITE_STAGING)))).toBe(false);
+  });
+
+  it("speaks https through openssl s_client, trusting caCertificate, and copies nothing to a server it cannot verify", async () => {
+    const refused = await runnerWith("config-tls-untrusted.sh", "run-once");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toMatch(
+      /offsite database=neo4j result=failure reason="GET estate\/tls\/\.runner\/catalog\/neo4j\.tsv: 000 .*verify/,
+    );
+    const queued = localArtifacts().at(-1)!;
+    expect(Object.keys(await bucketKeys(TLS_PREFIX))).toEqual([]);
+
+    const started = Date.now();
+    const trusted = await runnerWith("config-tls.sh", "run-once");
+    expect(trusted.stderr).toBe("");
+    expect(trusted.code).toBe(0);
+    console.log(`a run with its copies over https: ${Date.now() - started} ms`);
+    const newest = localArtifacts().at(-1)!;
+    const keys = Object.keys(await bucketKeys(TLS_PREFIX)).sort();
+    expect(keys).toEqual(
+      [`${TLS_PREFIX}.runner/catalog/neo4j.tsv`, `${TLS_PREFIX}${queued}`, `${TLS_PREFIX}${newest}`].sort(),
+    );
+    for (const f of [queued, newest])
+      expect(await bucketSha(`${TLS_PREFIX}${f}`)).toBe(sha256(path.join(dir, "backups", f)));
   });
 });

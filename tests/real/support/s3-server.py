@@ -8,22 +8,34 @@ look into the bucket without trusting the runner's client:
   list <prefix>   {"keys": {"<key>": <size>, ...}}
   sha256 <key>    {"sha256": "<hex>"}
 
-It stops when stdin closes.
+It stops when stdin closes. With three more arguments, a TLS port, a certificate and its key, the
+same server (one process, so one bucket) also answers https on that port.
 """
 import hashlib
 import json
 import os
+import ssl
 import sys
+import threading
 
 SETUP_ACTIONS = 4  # create user, create its key, attach its policy, create the bucket
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = str(SETUP_ACTIONS)
 
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
 
 host, port, bucket = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
 server.start()
+if len(sys.argv) > 4:
+    tls_port, cert, key_file = int(sys.argv[4]), sys.argv[5], sys.argv[6]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key_file)
+    app = DomainDispatcherApplication(create_backend_app)
+    tls = make_server(host, tls_port, app, threaded=True, ssl_context=context)
+    threading.Thread(target=tls.serve_forever, daemon=True).start()
 setup = dict(
     endpoint_url=f"http://{host}:{port}",
     region_name="us-east-1",
