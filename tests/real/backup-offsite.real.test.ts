@@ -193,26 +193,24 @@ beforeAll(async () => {
   credentials = JSON.parse(first.value as string);
 
   // The runner's files as BackupVolume renders and uploads them, in a folder the container mounts.
-  const spec = planBackup(
-    "backups",
-    {
-      databases: ["neo4j"],
-      chainLength: 1,
-      retention: { chains: 2 },
-      offsite: {
-        bucket: BUCKET,
-        prefix: PREFIX,
-        endpoint: `http://127.0.0.1:${port}`,
-        // Checked here; delivered below as the files BackupVolume uploads.
-        accessKeyId: credentials.accessKeyId,
-        secretAccessKey: credentials.secretAccessKey,
-      },
-    },
-    { edition: "enterprise", onlineBackup: true, image: NEO4J_IMAGE, neo4jVersion: "5.26" },
-  );
+  // Credentials are checked here and delivered below as the files BackupVolume uploads.
+  const config = (offsite: { prefix: string; endpoint: string; caCertificate?: string }) =>
+    renderRunnerConfig(
+      planBackup(
+        "backups",
+        {
+          databases: ["neo4j"],
+          chainLength: 1,
+          retention: { chains: 2 },
+          offsite: { bucket: BUCKET, ...credentials, ...offsite },
+        },
+        { edition: "enterprise", onlineBackup: true, image: NEO4J_IMAGE, neo4jVersion: "5.26" },
+      ),
+      { backupEndpoints: ["core-1:6362"] },
+    );
   fs.writeFileSync(
     path.join(dir, "opt/config.sh"),
-    renderRunnerConfig(spec, { backupEndpoints: ["core-1:6362"] }),
+    config({ prefix: PREFIX, endpoint: `http://127.0.0.1:${port}` }),
   );
   fs.copyFileSync(
     path.resolve(__dirname, "../../components/backup/runner.sh"),
@@ -225,24 +223,11 @@ beforeAll(async () => {
   fs.chmodSync(path.join(dir, "stand-in/neo4j-admin"), 0o755);
   writeCredentials(credentials.secretAccessKey);
   // The same runner against the same server's https port, trusting the test CA as caCertificate.
-  const tlsSpec = planBackup(
-    "backups",
-    {
-      databases: ["neo4j"],
-      chainLength: 1,
-      retention: { chains: 2 },
-      offsite: {
-        bucket: BUCKET,
-        prefix: TLS_PREFIX,
-        endpoint: `https://localhost:${tlsPort}`,
-        caCertificate: fs.readFileSync(tlsFiles.ca, "utf8"),
-        accessKeyId: credentials.accessKeyId,
-        secretAccessKey: credentials.secretAccessKey,
-      },
-    },
-    { edition: "enterprise", onlineBackup: true, image: NEO4J_IMAGE, neo4jVersion: "5.26" },
-  );
-  const tlsConfig = renderRunnerConfig(tlsSpec, { backupEndpoints: ["core-1:6362"] });
+  const tlsConfig = config({
+    prefix: TLS_PREFIX,
+    endpoint: `https://localhost:${tlsPort}`,
+    caCertificate: fs.readFileSync(tlsFiles.ca, "utf8"),
+  });
   fs.writeFileSync(path.join(dir, "opt/config-tls.sh"), tlsConfig);
   // And without it: the image's CAs do not know the test CA.
   fs.writeFileSync(
