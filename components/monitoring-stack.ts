@@ -15,8 +15,8 @@ import {
   scrapeTargets,
   validateMonitoringArgs,
 } from "./monitoring/spec";
-import { OnlyCheckedArgs } from "./neo4j/checks";
 import { checkedInput } from "./common/checked-input";
+import { OnlyCheckedArgs, argChecks } from "./neo4j/checks";
 import {
   PROMETHEUS_CONFIG_FILE,
   PROMETHEUS_DATA_DIR,
@@ -33,6 +33,18 @@ import {
   grafanaFiles,
   provisioningLabels,
 } from "./monitoring/grafana";
+import {
+  ALERTMANAGER_CONFIG_FILE,
+  ALERTMANAGER_DATA_DIR,
+  ALERTMANAGER_UID,
+  AlertInhibitRule,
+  AlertReceiver,
+  AlertRoute,
+  AlertmanagerPlan,
+  alertmanagerCommand,
+  checkSecretValue,
+  renderAlertmanagerConfig,
+} from "./monitoring/alertmanager";
 import { ownedUpload } from "./common/docker-uploads";
 import { dockerLabels } from "./common/docker-labels";
 
@@ -81,6 +93,39 @@ export interface MonitoringStackArgs {
   grafanaImage?: string;
   /** The Pushgateway image, used when backupMetrics is on. Default `prom/pushgateway:v1.11.1`. */
   pushgatewayImage?: string;
+  /**
+   * Run an Alertmanager beside Prometheus and send it every firing alert, so that alerts reach
+   * someone through alertReceivers. Default true.
+   */
+  alertmanager?: boolean;
+  /**
+   * Where alerts go, in Alertmanager's own receiver shape: a unique `name` and any of
+   * `webhook_configs`, `email_configs`, `slack_configs`, `pagerduty_configs`. The secret fields
+   * (webhook `url`, `http_config` passwords and credentials, SMTP `auth_password`, Slack `api_url`,
+   * PagerDuty `routing_key` / `service_key`) may be Pulumi outputs, are always treated as secrets,
+   * and reach Alertmanager as files (`url_file`, `auth_password_file`, `api_url_file`, …); a webhook
+   * URL on Alertmanager 0.25, which has no `url_file`, makes alertmanager.yml itself a secret upload.
+   * Default: none, which routes every alert to a receiver named `none` that notifies nobody (the
+   * alerts still show at alertmanagerUrl) and warns at preview.
+   */
+  alertReceivers?: AlertReceiver<pulumi.Input<string>>[];
+  /**
+   * The routing tree, in Alertmanager's shape (`receiver`, `group_by`, `group_wait`,
+   * `group_interval`, `repeat_interval`, child `routes` with `matchers`). Default: everything to
+   * the first receiver, grouped by `alertname`, with Alertmanager's timings (30s, 5m, 4h).
+   */
+  alertRoute?: AlertRoute;
+  /** Alertmanager inhibit rules (`source_matchers`, `target_matchers`, `equal`). Default: none. */
+  alertInhibitRules?: AlertInhibitRule[];
+  /** Host port for the Alertmanager's web UI and API. Default 9093; must differ from the other host ports. */
+  alertmanagerHostPort?: number;
+  /** The Alertmanager image. Default `prom/alertmanager:v0.28.1`; 0.25 or later. */
+  alertmanagerImage?: string;
+  /**
+   * Alertmanager's version, when the image tag does not carry it, such as `0.25.0`. Default: read
+   * from the tag. It decides which secrets can be files (a webhook URL only from 0.26 on).
+   */
+  alertmanagerVersion?: string;
   /** Docker restart policy for the containers. Default `unless-stopped`. */
   restart?: "no" | "on-failure" | "always" | "unless-stopped";
   /** Extra Docker labels on every resource. */
@@ -106,6 +151,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
    * `http://monitoring-pushgateway:9091`; undefined unless backupMetrics is on.
    */
   public readonly pushgatewayUrl?: pulumi.Output<string>;
+  /** The Alertmanager from the host, like `http://localhost:9093`; undefined when alertmanager is false. */
+  public readonly alertmanagerUrl?: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
@@ -138,6 +185,23 @@ export class MonitoringStack extends pulumi.ComponentResource {
       this.pushgatewayUrl = pulumi.output(
         `http://${spec.hostnames.pushgateway}:${CONTAINER_PORTS.pushgateway}`,
       );
+    }
+
+    if (spec.alertmanager) {
+      for (const warning of spec.alertmanager.warnings)
+        pulumi.log.warn(`${MONITORING_STACK} "${name}": ${warning}`, this);
+      this.alertmanagerUrl = pulumi.output(`http://${spec.urlHost}:${spec.alertmanagerHostPort}`);
+      this.service(shared, "alertmanager", {
+        command: alertmanagerCommand(`http://${spec.urlHost}:${spec.alertmanagerHostPort}`),
+        uploads: alertmanagerUploads(name, spec.alertmanager),
+        ports: published(CONTAINER_PORTS.alertmanager, spec.alertmanagerHostPort!),
+        volumes: [
+          {
+            volumeName: this.dataVolume(shared, "alertmanager").name,
+            containerPath: ALERTMANAGER_DATA_DIR,
+          },
+        ],
+      });
     }
 
     const files = args.cluster.metricsEndpoints.apply((endpoints) =>
@@ -181,6 +245,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       grafanaAdminUsername: this.grafanaAdminUsername,
       grafanaAdminPassword: this.grafanaAdminPassword,
       pushgatewayUrl: this.pushgatewayUrl,
+      alertmanagerUrl: this.alertmanagerUrl,
     });
   }
 
@@ -237,6 +302,29 @@ export class MonitoringStack extends pulumi.ComponentResource {
     );
     return pulumi.secret(generated.result);
   }
+}
+
+/**
+ * The Alertmanager's files: alertmanager.yml and one file per receiver secret, all readable by the
+ * Alertmanager's user only. Every secret is checked when it resolves and stays a Pulumi secret; the
+ * config turns secret only when it holds one inline (a webhook URL before Alertmanager 0.26).
+ */
+function alertmanagerUploads(name: string, plan: AlertmanagerPlan): docker.types.input.ContainerUpload[] {
+  const check = argChecks(MONITORING_STACK, name);
+  const values = plan.secrets.map((s) =>
+    pulumi.secret(checkedInput(s.value as pulumi.Input<string>, (v) => checkSecretValue(check, s, v))),
+  );
+  const readable = (path: string) => ({ path, mode: "0400", uid: ALERTMANAGER_UID, gid: ALERTMANAGER_UID });
+  const inline = plan.secrets.map((s, i) => (s.file === undefined ? values[i] : undefined));
+  const config = plan.configHoldsSecrets
+    ? pulumi.all(inline).apply((resolved) => renderAlertmanagerConfig(plan, resolved))
+    : pulumi.output(renderAlertmanagerConfig(plan));
+  return [
+    ownedUpload(readable(ALERTMANAGER_CONFIG_FILE), config),
+    ...plan.secrets.flatMap((s, i) =>
+      s.file === undefined ? [] : [ownedUpload(readable(s.file), values[i])],
+    ),
+  ];
 }
 
 /** What the checks need to know about the cluster, or undefined when what was passed is not one. */

@@ -80,6 +80,8 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
   public readonly grafanaAdminUsername: pulumi.Output<string | undefined>;
   /** Grafana's admin password (secret); undefined without monitoring. */
   public readonly grafanaAdminPassword: pulumi.Output<string | undefined>;
+  /** The Alertmanager from the host; undefined without monitoring or with its alertmanager off. */
+  public readonly alertmanagerUrl: pulumi.Output<string | undefined>;
   /** Where backups are kept (`volume:<name>` or a host path); undefined without backups. */
   public readonly backupLocation: pulumi.Output<string | undefined>;
   /** The command that restores a database from the backups; undefined without backups. */
@@ -134,6 +136,7 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
     this.grafanaUrl = this.monitoring?.grafanaUrl ?? none;
     this.grafanaAdminUsername = this.monitoring?.grafanaAdminUsername ?? none;
     this.grafanaAdminPassword = this.monitoring ? pulumi.secret(this.monitoring.grafanaAdminPassword) : none;
+    this.alertmanagerUrl = this.monitoring?.alertmanagerUrl ?? none;
     this.backupLocation = this.backup?.location ?? none;
     this.restoreCommand = this.backup?.restoreCommand ?? none;
 
@@ -148,6 +151,7 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
       grafanaUrl: this.grafanaUrl,
       grafanaAdminUsername: this.grafanaAdminUsername,
       grafanaAdminPassword: this.grafanaAdminPassword,
+      alertmanagerUrl: this.alertmanagerUrl,
       backupLocation: this.backupLocation,
       restoreCommand: this.restoreCommand,
     });
@@ -272,6 +276,16 @@ export function planEstate(
         address: monitoring.hostAddress,
         port: monitoring.grafanaHostPort,
       },
+      ...(monitoring.alertmanagerHostPort === undefined
+        ? []
+        : [
+            {
+              field: "monitoring.alertmanagerHostPort",
+              owner: "the Alertmanager",
+              address: monitoring.hostAddress,
+              port: monitoring.alertmanagerHostPort,
+            },
+          ]),
     );
   const backup =
     backupArgs &&

@@ -33,6 +33,8 @@ export interface PrometheusConfigInput {
   targets: ScrapeTarget[];
   /** `host:port` of the Pushgateway inside the network, when backup metrics are on. */
   pushgateway?: string;
+  /** `host:port` of the Alertmanager inside the network, when it is on: Prometheus sends firing alerts there. */
+  alertmanager?: string;
   /** Where the rules file is, as Prometheus sees it. */
   rulesFile: string;
   /** Prometheus's major version: 3 and later get `fallback_scrape_protocol` on the Neo4j job. */
@@ -71,6 +73,9 @@ export function prometheusConfig(input: PrometheusConfigInput): Record<string, u
     });
   return {
     global: { scrape_interval: input.scrapeInterval, evaluation_interval: input.scrapeInterval },
+    ...(input.alertmanager === undefined
+      ? {}
+      : { alerting: { alertmanagers: [{ static_configs: [{ targets: [input.alertmanager] }] }] } }),
     rule_files: [input.rulesFile],
     scrape_configs: scrapeConfigs,
   };
@@ -236,6 +241,9 @@ export function prometheusFiles(
       targets,
       pushgateway: spec.backupMetrics
         ? `${spec.hostnames.pushgateway}:${CONTAINER_PORTS.pushgateway}`
+        : undefined,
+      alertmanager: spec.alertmanager
+        ? `${spec.hostnames.alertmanager}:${CONTAINER_PORTS.alertmanager}`
         : undefined,
       rulesFile: PROMETHEUS_RULES_FILE,
       prometheusMajor: spec.prometheusMajor,

@@ -11,6 +11,14 @@ import { Checks, argChecks, isDeferred, orDefault, shown } from "../neo4j/checks
 import { checkContainerArgs } from "../neo4j/container-args";
 import { Edition } from "../neo4j/version";
 import { DockerHealthcheck, dockerHealthcheck } from "../common/docker-health";
+import {
+  AlertmanagerPlan,
+  AlertmanagerShapeArgs,
+  MIN_ALERTMANAGER,
+  MinorVersion,
+  alertmanagerTooOld,
+  planAlertmanager,
+} from "./alertmanager";
 
 export const MONITORING_STACK = "MonitoringStack";
 
@@ -19,10 +27,16 @@ export const DEFAULT_IMAGES = {
   prometheus: "prom/prometheus:v3.4.1",
   grafana: "grafana/grafana:12.0.1",
   pushgateway: "prom/pushgateway:v1.11.1",
+  alertmanager: "prom/alertmanager:v0.28.1",
 } as const;
 
 /** Ports inside the containers: each image's default. */
-export const CONTAINER_PORTS = { prometheus: 9090, grafana: 3000, pushgateway: 9091 } as const;
+export const CONTAINER_PORTS = {
+  prometheus: 9090,
+  grafana: 3000,
+  pushgateway: 9091,
+  alertmanager: 9093,
+} as const;
 
 /** Alert thresholds; every one has a default a Neo4j operator can start from. */
 export interface AlertThresholds {
@@ -50,7 +64,7 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
  * Every argument of MonitoringStack as the core checks it; MonitoringStackArgs documents them.
  * A new argument goes here too: validateMonitoringArgs refuses keys it does not know.
  */
-export interface MonitoringShapeArgs {
+export interface MonitoringShapeArgs extends AlertmanagerShapeArgs {
   cluster?: unknown;
   scrapeInterval?: string;
   retention?: string;
@@ -64,6 +78,10 @@ export interface MonitoringShapeArgs {
   prometheusVersion?: string;
   grafanaImage?: string;
   pushgatewayImage?: string;
+  alertmanager?: boolean;
+  alertmanagerHostPort?: number;
+  alertmanagerImage?: string;
+  alertmanagerVersion?: string;
   restart?: RestartPolicy;
   labels?: Record<string, string>;
 }
@@ -83,12 +101,19 @@ export const MONITORING_ARG_KEYS = Object.keys({
   prometheusVersion: true,
   grafanaImage: true,
   pushgatewayImage: true,
+  alertmanager: true,
+  alertReceivers: true,
+  alertRoute: true,
+  alertInhibitRules: true,
+  alertmanagerHostPort: true,
+  alertmanagerImage: true,
+  alertmanagerVersion: true,
   restart: true,
   labels: true,
 } satisfies Record<keyof MonitoringShapeArgs, true>);
 
 /** Arguments that may be Pulumi outputs (or, for the cluster, a resource); every other one must be plain. */
-const NOT_PLAIN_KEYS = ["cluster", "grafanaAdminPassword"];
+const NOT_PLAIN_KEYS = ["cluster", "grafanaAdminPassword", "alertReceivers"];
 
 /**
  * Checks every argument of a MonitoringStack named `name`, and the cluster's facts (`undefined`
@@ -141,14 +166,18 @@ export interface MonitoringSpec {
   urlHost: string;
   prometheusHostPort: number;
   grafanaHostPort: number;
+  /** Undefined when the Alertmanager is off. */
+  alertmanagerHostPort?: number;
   backupMetrics: boolean;
   thresholds: AlertThresholds;
-  images: { prometheus: string; grafana: string; pushgateway: string };
+  images: { prometheus: string; grafana: string; pushgateway: string; alertmanager: string };
   /** Prometheus's major version, which decides what prometheus.yml may say. */
   prometheusMajor: number;
   /** Container names, which are also their host names on the cluster's network. */
-  hostnames: { prometheus: string; grafana: string; pushgateway: string };
+  hostnames: { prometheus: string; grafana: string; pushgateway: string; alertmanager: string };
   memberNames: string[];
+  /** The Alertmanager's configuration; undefined when it is off. */
+  alertmanager?: AlertmanagerPlan;
 }
 
 /**
@@ -166,11 +195,14 @@ const THRESHOLD_RULES: Record<
   backupStaleAfterHours: (check, field, v) => check.wholeNumber(field, v, { min: 1, max: 8760 }),
 };
 
-/** `v3.4.1`, `2.42.0`, `v3.5.0-rc.0`, `v2.53.4-distroless`: the version Prometheus's own tags carry. */
+/**
+ * `v3.4.1`, `2.42.0`, `v3.5.0-rc.0`, `v2.53.4-distroless`: the version the Prometheus project's
+ * tags carry (Alertmanager's too, `v0.28.1`).
+ */
 const PROMETHEUS_VERSION = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-[A-Za-z0-9.-]+)?$/;
 
 /** The version in an image reference's tag, or undefined when the tag does not carry one (or there is none). */
-export function prometheusImageVersion(image: string): string | undefined {
+export function imageTagVersion(image: string): string | undefined {
   const withoutDigest = image.split("@")[0];
   const colon = withoutDigest.indexOf(":", withoutDigest.lastIndexOf("/") + 1);
   const tag = colon >= 0 ? withoutDigest.slice(colon + 1) : undefined;
@@ -217,19 +249,33 @@ export function planMonitoring(
       `must be an IPv4 address to bind published ports to, such as 127.0.0.1 or 0.0.0.0 (got ${shown(hostAddress)})`,
     );
 
+  const alertmanagerOn = orDefault(args.alertmanager, true, (v) => check.boolean("alertmanager", v));
+  if (!alertmanagerOn)
+    for (const key of ALERTMANAGER_ONLY_KEYS)
+      if (args[key] !== undefined)
+        throw fail(key, "is given, but alertmanager is false: leave it out, or turn the Alertmanager on");
+
   const prometheusHostPort = args.prometheusHostPort ?? CONTAINER_PORTS.prometheus;
   const grafanaHostPort = args.grafanaHostPort ?? CONTAINER_PORTS.grafana;
-  for (const [field, port] of [
-    ["prometheusHostPort", prometheusHostPort],
-    ["grafanaHostPort", grafanaHostPort],
-  ] as const) {
+  const alertmanagerHostPort = alertmanagerOn
+    ? (args.alertmanagerHostPort ?? CONTAINER_PORTS.alertmanager)
+    : undefined;
+  const published = [
+    ["prometheusHostPort", "Prometheus", prometheusHostPort],
+    ["grafanaHostPort", "Grafana", grafanaHostPort],
+    ...(alertmanagerHostPort === undefined
+      ? []
+      : [["alertmanagerHostPort", "the Alertmanager", alertmanagerHostPort] as const]),
+  ] as const;
+  published.forEach(([field, owner, port], i) => {
     check.port(field, port);
-  }
-  if (prometheusHostPort === grafanaHostPort)
-    throw fail(
-      "grafanaHostPort",
-      `collides with prometheusHostPort: both would publish host port ${grafanaHostPort}; give Grafana another port`,
-    );
+    const earlier = published.slice(0, i).find(([, , other]) => other === port);
+    if (earlier)
+      throw fail(
+        field,
+        `collides with ${earlier[0]}: both would publish host port ${port}; give ${owner} another port`,
+      );
+  });
 
   const given = orDefault(args.alertThresholds, {}, (v) =>
     check.object<Partial<AlertThresholds>>(
@@ -247,10 +293,11 @@ export function planMonitoring(
     prometheus: image(check, "prometheusImage", args.prometheusImage, DEFAULT_IMAGES.prometheus),
     grafana: image(check, "grafanaImage", args.grafanaImage, DEFAULT_IMAGES.grafana),
     pushgateway: image(check, "pushgatewayImage", args.pushgatewayImage, DEFAULT_IMAGES.pushgateway),
+    alertmanager: image(check, "alertmanagerImage", args.alertmanagerImage, DEFAULT_IMAGES.alertmanager),
   };
 
   const prometheusImage = images.prometheus;
-  const fromTag = prometheusImageVersion(prometheusImage);
+  const fromTag = imageTagVersion(prometheusImage);
   if (args.prometheusVersion !== undefined && !PROMETHEUS_VERSION.test(String(args.prometheusVersion)))
     throw fail(
       "prometheusVersion",
@@ -272,6 +319,10 @@ export function planMonitoring(
       `says ${args.prometheusVersion} but the image tag says ${fromTag}; leave prometheusVersion out or make them agree`,
     );
 
+  const alertmanager = alertmanagerOn
+    ? planAlertmanager(check, args, alertmanagerVersion(check, images.alertmanager, args.alertmanagerVersion))
+    : undefined;
+
   return {
     name,
     scrapeInterval,
@@ -280,6 +331,7 @@ export function planMonitoring(
     urlHost: hostForUrls(hostAddress),
     prometheusHostPort,
     grafanaHostPort,
+    alertmanagerHostPort,
     backupMetrics: orDefault(args.backupMetrics, false, (v) => check.boolean("backupMetrics", v)),
     thresholds,
     images,
@@ -288,9 +340,53 @@ export function planMonitoring(
       prometheus: `${name}-prometheus`,
       grafana: `${name}-grafana`,
       pushgateway: `${name}-pushgateway`,
+      alertmanager: `${name}-alertmanager`,
     },
     memberNames: [...cluster.memberNames],
+    alertmanager,
   };
+}
+
+/** The arguments that only mean something with the Alertmanager on. */
+const ALERTMANAGER_ONLY_KEYS = [
+  "alertReceivers",
+  "alertRoute",
+  "alertInhibitRules",
+  "alertmanagerHostPort",
+  "alertmanagerImage",
+  "alertmanagerVersion",
+] as const satisfies (keyof MonitoringShapeArgs)[];
+
+/**
+ * The Alertmanager version the config is written for, from `alertmanagerVersion` or the image tag:
+ * which secrets can be files depends on it (a webhook URL only from 0.26 on).
+ */
+function alertmanagerVersion(check: Checks, image: string, given: unknown): MinorVersion {
+  if (given !== undefined && !PROMETHEUS_VERSION.test(String(given)))
+    throw check.fail("alertmanagerVersion", `must look like 0.28.1 or v0.25.0 (got ${shown(given)})`);
+  const fromTag = imageTagVersion(image);
+  const version = (given as string | undefined) ?? fromTag;
+  if (version === undefined)
+    throw check.fail(
+      "alertmanagerImage",
+      `tag must carry Alertmanager's version (like prom/alertmanager:v0.28.1), or alertmanagerVersion must say it: which receiver secrets Alertmanager reads from files depends on it (got ${JSON.stringify(image)})`,
+    );
+  const minor = (v: string): MinorVersion => {
+    const m = PROMETHEUS_VERSION.exec(v)!;
+    return [Number(m[1]), Number(m[2])];
+  };
+  if (given !== undefined && fromTag !== undefined && minor(fromTag).join(".") !== minor(version).join("."))
+    throw check.fail(
+      "alertmanagerVersion",
+      `says ${version} but the image tag says ${fromTag}; leave alertmanagerVersion out or make them agree`,
+    );
+  const parsed = minor(version);
+  if (alertmanagerTooOld(parsed))
+    throw check.fail(
+      given !== undefined ? "alertmanagerVersion" : "alertmanagerImage",
+      `is Alertmanager ${version}, older than ${MIN_ALERTMANAGER.join(".")}, which cannot read the SMTP password or PagerDuty keys from files; use ${MIN_ALERTMANAGER.join(".")} or later`,
+    );
+  return parsed;
 }
 
 /** A member to scrape: its address inside the network and the `instance` label it gets. */
@@ -337,11 +433,12 @@ export const READINESS_URLS = {
   prometheus: `http://127.0.0.1:${CONTAINER_PORTS.prometheus}/-/ready`,
   grafana: `http://127.0.0.1:${CONTAINER_PORTS.grafana}/api/health`,
   pushgateway: `http://127.0.0.1:${CONTAINER_PORTS.pushgateway}/-/ready`,
+  alertmanager: `http://127.0.0.1:${CONTAINER_PORTS.alertmanager}/-/ready`,
 } as const;
 
 /**
- * A Docker health check that fetches a readiness URL with wget, which all three images carry
- * (BusyBox in the Prometheus images, Alpine in Grafana's).
+ * A Docker health check that fetches a readiness URL with wget, which every image carries
+ * (BusyBox in the Prometheus project's images, Alpine in Grafana's).
  */
 export function httpHealthcheck(url: string): DockerHealthcheck {
   return dockerHealthcheck({

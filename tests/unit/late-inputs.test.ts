@@ -49,6 +49,10 @@ describe("inputs that resolve to bad values fail the deployment with the plain v
       'MonitoringStack "late-monitoring": grafanaAdminPassword must not be empty',
     ],
     [
+      "MonitoringStack alertReceivers secret",
+      'MonitoringStack "late-alerts": alertReceivers[0].webhook_configs[0].url must be an http:// or https:// URL with a host (the value is a secret and not shown)',
+    ],
+    [
       "RbacPolicy uri",
       'RbacPolicy "late-access": uri must be a Bolt URI such as neo4j://localhost:7688 or bolt+s://db.example.com:7687 (got "http://localhost:7474")',
     ],

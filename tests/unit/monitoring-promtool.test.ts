@@ -58,6 +58,7 @@ describe("the rendered Prometheus files", () => {
         scrapeInterval: "15s",
         targets,
         pushgateway: backupMetrics ? "monitoring-pushgateway:9091" : undefined,
+        alertmanager: "monitoring-alertmanager:9093",
         rulesFile,
         prometheusMajor: promtoolMajor,
       }),

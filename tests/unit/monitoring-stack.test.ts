@@ -46,11 +46,15 @@ afterEach(async () => {
 });
 
 describe("MonitoringStack under the mock runtime", () => {
-  it("runs Prometheus and Grafana on the cluster's network from pinned images, and no Pushgateway by default", async () => {
+  it("runs Prometheus, Grafana and an Alertmanager on the cluster's network from pinned images, and no Pushgateway by default", async () => {
     const stack = new MonitoringStack("monitoring", { cluster: cluster() });
     await settle();
     const ours = byType(recorded, CONTAINER).filter((r) => r.name.startsWith("monitoring"));
-    expect(ours.map((r) => r.name).sort()).toEqual(["monitoring-grafana", "monitoring-prometheus"]);
+    expect(ours.map((r) => r.name).sort()).toEqual([
+      "monitoring-alertmanager",
+      "monitoring-grafana",
+      "monitoring-prometheus",
+    ]);
     for (const c of ours)
       expect(c.inputs.networksAdvanced).toEqual([{ name: "graph-network", aliases: [c.inputs.hostname] }]);
     const images = byType(recorded, "docker:index/remoteImage:RemoteImage").filter((r) =>
@@ -58,6 +62,7 @@ describe("MonitoringStack under the mock runtime", () => {
     );
     expect(images.map((i) => [i.inputs.name, i.inputs.keepLocally]).sort()).toEqual([
       ["grafana/grafana:12.0.1", true],
+      ["prom/alertmanager:v0.28.1", true],
       ["prom/prometheus:v3.4.1", true],
     ]);
     expect(stack.pushgatewayUrl).toBeUndefined();

@@ -110,6 +110,16 @@ describe("Neo4jEnterprise refuses a bad part before registering any part", () =>
       { cluster, monitoring: { grafanaHostPort: 7690 } },
       "monitoring.grafanaHostPort collides with cluster.hostPorts.bolt: host port 7690 would be published for both the bolt port of graph-3 and Grafana; choose another port",
     ],
+    [
+      "the Alertmanager's port on a member's",
+      { cluster, monitoring: { alertmanagerHostPort: 7475 } },
+      "monitoring.alertmanagerHostPort collides with cluster.hostPorts.http: host port 7475 would be published for both the http port of graph-1 and the Alertmanager; choose another port",
+    ],
+    [
+      "a receiver route to nowhere",
+      { cluster, monitoring: { alertReceivers: [{ name: "ops" }], alertRoute: { receiver: "pager" } } },
+      'monitoring.alertRoute.receiver names no receiver: "pager" is not in alertReceivers (known: "ops")',
+    ],
     // The rbac part.
     [
       "a role that does not exist",
@@ -152,7 +162,10 @@ describe("Neo4jEnterprise warns about values that are legal but likely mistakes"
     new Neo4jEnterprise("weekly", {
       cluster: cluster as never,
       backup: { schedule: "@weekly" },
-      monitoring: { alertThresholds: { backupStaleAfterHours: 26 } },
+      monitoring: {
+        alertThresholds: { backupStaleAfterHours: 26 },
+        alertReceivers: [{ name: "ops", webhook_configs: [{ url: "http://hooks.internal/neo4j" }] }],
+      },
     });
     await settle();
     expect(warn.mock.calls.map((c) => c[0])).toEqual([
@@ -165,6 +178,7 @@ describe("Neo4jEnterprise warns about values that are legal but likely mistakes"
     await settle();
     expect(warn.mock.calls.map((c) => c[0])).toEqual([
       'Neo4jCluster "even": primaries is 4: 4 primaries tolerate no more failures than 3; an odd number is usually what you want',
+      'MonitoringStack "even-monitoring": alerts reach nobody: the Alertmanager has no receivers, so it only shows alerts at its URL. Give alertReceivers (a webhook, email, Slack or PagerDuty), or set alertmanager: false',
     ]);
   });
 });

@@ -43,6 +43,11 @@ export const CASES: Record<string, () => void> = {
       cluster: new c.Neo4jCluster("late-watched", admin),
       grafanaAdminPassword: late(""),
     }),
+  "MonitoringStack alertReceivers secret": () =>
+    new c.MonitoringStack("late-alerts", {
+      cluster: new c.Neo4jCluster("late-alerted", admin),
+      alertReceivers: [{ name: "ops", webhook_configs: [{ url: late("hooks.internal/token-123") }] }],
+    }),
   "RbacPolicy uri": () =>
     new c.RbacPolicy("late-access", {
       uri: late("http://localhost:7474"),
