@@ -378,13 +378,12 @@ export function planAlertmanager(
       .list("alertInhibitRules", args.alertInhibitRules, "inhibit rules")
       .map((rule, i) => inhibitRule(check, `alertInhibitRules[${i}]`, rule));
   config.receivers = receivers;
-  return {
-    version,
-    config,
-    secrets,
-    configHoldsSecrets: secrets.some((s) => s.file === undefined),
-    warnings,
-  };
+  const inline = secrets.filter((s) => s.file === undefined);
+  if (inline.length > 0)
+    warnings.push(
+      `Alertmanager ${version.join(".")} reads a webhook URL only from alertmanager.yml and shows it on its status page and API (/api/v2/status) to anyone who reaches alertmanagerUrl (${inline.map((s) => s.field).join(", ")}): keep a token out of the URL (http_config.authorization.credentials is read from a file and never shown), or use Alertmanager ${WEBHOOK_URL_FILE_SINCE.join(".")} or later, which reads the URL from url_file`,
+    );
+  return { version, config, secrets, configHoldsSecrets: inline.length > 0, warnings };
 }
 
 function receiver(

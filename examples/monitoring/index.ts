@@ -13,14 +13,22 @@ const cluster = new Neo4jCluster("neo4j-core", {
   extraMetrics: MONITORING_METRICS_FILTER,
 });
 
+// Where alerts go: a webhook here; email, Slack and PagerDuty take Alertmanager's own shapes too
+// (docs/monitoring.md). Without one, the Alertmanager only shows alerts, and the preview says so.
+const alertWebhookUrl = config.getSecret("alertWebhookUrl");
+
 const monitoring = new MonitoringStack("monitoring", {
   cluster,
   grafanaAdminPassword: config.getSecret("grafanaAdminPassword"),
+  alertReceivers: alertWebhookUrl
+    ? [{ name: "ops", webhook_configs: [{ url: alertWebhookUrl }] }]
+    : undefined,
 });
 
 export const boltUri = cluster.boltUri;
 export const neo4jPassword = cluster.adminPassword;
 export const prometheusUrl = monitoring.prometheusUrl;
 export const grafanaUrl = monitoring.grafanaUrl;
+export const alertmanagerUrl = monitoring.alertmanagerUrl;
 export const grafanaUser = monitoring.grafanaAdminUsername;
 export const grafanaPassword = monitoring.grafanaAdminPassword;

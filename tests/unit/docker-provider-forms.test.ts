@@ -64,6 +64,7 @@ describe("every container the estate registers", () => {
       "graph-2",
       "graph-3",
       "graph-backups-runner",
+      "graph-monitoring-alertmanager",
       "graph-monitoring-grafana",
       "graph-monitoring-prometheus",
       "graph-monitoring-pushgateway",

@@ -248,6 +248,11 @@ describe("MonitoringStack's Alertmanager under the mock runtime", () => {
       { service_key_file: "/etc/alertmanager/secrets/1-pagerduty-0-service_key" },
     ]);
     expect(plainText(recorded).includes(SECRETS.webhook)).toBe(false);
+    expect(warn.mock.calls.map((c) => c[0])).toEqual([
+      expect.stringMatching(
+        /^MonitoringStack "old": Alertmanager 0\.25 reads a webhook URL only from alertmanager\.yml and shows it on its status page/,
+      ),
+    ]);
   });
 
   it("with alertmanager: false, runs none and leaves Prometheus's alerting section out", async () => {

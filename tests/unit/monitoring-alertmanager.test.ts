@@ -134,6 +134,7 @@ describe("planAlertmanager renders alertmanager.yml in Alertmanager's own shapes
   it("names a file for every secret from Alertmanager 0.26 on, so the config itself holds none", () => {
     const p = plan(EVERYTHING, [0, 26]);
     expect(p.configHoldsSecrets).toBe(false);
+    expect(p.warnings).toEqual([]);
     expect(p.secrets.map((s) => [s.field, s.file])).toEqual([
       ["alertReceivers[0].webhook_configs[0].url", "/etc/alertmanager/secrets/0-webhook-0-url"],
       [
@@ -179,6 +180,10 @@ describe("planAlertmanager renders alertmanager.yml in Alertmanager's own shapes
   it("writes a webhook URL inline for Alertmanager 0.25, which has no url_file, and says the config holds a secret", () => {
     const p = plan(EVERYTHING, V025);
     expect(p.configHoldsSecrets).toBe(true);
+    // Alertmanager 0.25 shows that URL on its status page: said at preview, with the way out.
+    expect(p.warnings).toEqual([
+      "Alertmanager 0.25 reads a webhook URL only from alertmanager.yml and shows it on its status page and API (/api/v2/status) to anyone who reaches alertmanagerUrl (alertReceivers[0].webhook_configs[0].url, alertReceivers[0].webhook_configs[1].url): keep a token out of the URL (http_config.authorization.credentials is read from a file and never shown), or use Alertmanager 0.26 or later, which reads the URL from url_file",
+    ]);
     expect(p.secrets.filter((s) => s.file === undefined).map((s) => s.field)).toEqual([
       "alertReceivers[0].webhook_configs[0].url",
       "alertReceivers[0].webhook_configs[1].url",
