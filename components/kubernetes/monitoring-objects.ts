@@ -82,6 +82,13 @@ const DOCKER_ONLY: Record<string, string> = {
   grafanaAdminPassword: "Grafana is not deployed on Kubernetes by this version",
   grafanaImage: "Grafana is not deployed on Kubernetes by this version",
   restart: "the kubelet restarts failed containers",
+  alertmanager: "the Alertmanager is not deployed on Kubernetes by this version",
+  alertReceivers: "the Alertmanager is not deployed on Kubernetes by this version",
+  alertRoute: "the Alertmanager is not deployed on Kubernetes by this version",
+  alertInhibitRules: "the Alertmanager is not deployed on Kubernetes by this version",
+  alertmanagerHostPort: "the Alertmanager is not deployed on Kubernetes by this version",
+  alertmanagerImage: "the Alertmanager is not deployed on Kubernetes by this version",
+  alertmanagerVersion: "the Alertmanager is not deployed on Kubernetes by this version",
 };
 
 export interface KubernetesMonitoringSpec {
@@ -102,7 +109,8 @@ export function validateKubernetesMonitoringArgs(
   const check = argChecks(MONITORING_STACK, name);
   refuseDockerOnly(check, args, DOCKER_ONLY);
   const given = check.args<KubernetesMonitoringShapeArgs>(args, KEYS, ["cluster"], "{ cluster }");
-  const common: Record<string, unknown> = { cluster: given.cluster };
+  // No Alertmanager here yet, so the core's Prometheus config must not point at one.
+  const common: Record<string, unknown> = { cluster: given.cluster, alertmanager: false };
   for (const key of COMMON_MONITORING_ARG_KEYS) if (given[key] !== undefined) common[key] = given[key];
   const monitoring = validateMonitoringArgs(name, common, cluster);
   const mode = orDefault(given.mode, "bundled" as MonitoringMode, (v) =>

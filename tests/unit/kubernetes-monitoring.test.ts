@@ -34,6 +34,8 @@ describe("kubernetes.MonitoringStack, bundled", () => {
     const files = one("kubernetes:core/v1:ConfigMap", "graph-monitoring-prometheus-config").data;
     const config = parse(files["prometheus.yml"]);
     expect(config.rule_files).toEqual(["/etc/prometheus/neo4j-alerts.yml"]);
+    // No Alertmanager runs on Kubernetes yet: Prometheus is not pointed at one that is not there.
+    expect(config.alerting).toBeUndefined();
     expect(config.scrape_configs[0].static_configs).toEqual([
       { targets: ["graph-1.data.svc.cluster.local:2004"], labels: { instance: "graph-1" } },
       { targets: ["graph-2.data.svc.cluster.local:2004"], labels: { instance: "graph-2" } },
@@ -139,6 +141,14 @@ describe("kubernetes.MonitoringStack for a Prometheus Operator", () => {
           cluster: typeof graph;
         }),
     ).toThrow("grafanaHostPort is a Docker argument");
+    expect(
+      () =>
+        new kubernetes.MonitoringStack("m", { cluster: graph, alertReceivers: [] } as unknown as {
+          cluster: typeof graph;
+        }),
+    ).toThrow(
+      "alertReceivers is a Docker argument that Kubernetes does not take: the Alertmanager is not deployed",
+    );
     const community = new kubernetes.Neo4jCluster("solo", {
       image: "neo4j:5.26-community",
       adminPassword: "password123",
