@@ -28,6 +28,12 @@ export const OFFSITE_DEFAULTS = {
   region: "us-east-1",
 } as const;
 
+/**
+ * Artifacts up to this size go up in one PUT, larger ones in parts of this size: S3 takes at most
+ * 5 GiB in one PUT and 10000 parts, so 512 MiB parts carry artifacts up to 5 TiB, S3's own limit.
+ */
+export const OFFSITE_PART_BYTES = 512 * 1024 ** 2;
+
 /** BackupVolume's `offsite` argument as the core checks it; credentials may be Pulumi outputs. */
 export interface OffsiteShapeArgs {
   /** The bucket, which must exist (the runner creates none). */
@@ -236,6 +242,7 @@ export function offsiteConfig(spec: OffsiteSpec | undefined): [string, string | 
     ["OFFSITE_PATH_STYLE", spec.pathStyle ? 1 : 0],
     ["OFFSITE_CREDENTIALS", OFFSITE_PATHS.credentials],
     ["OFFSITE_CA_FILE", spec.caCertificate !== undefined ? OFFSITE_PATHS.caCertificate : ""],
+    ["OFFSITE_PART_BYTES", OFFSITE_PART_BYTES],
   ];
 }
 

@@ -573,17 +573,56 @@ s3_error() {
 
 offsite_tmp() { mkdir -p "$STATE_DIR/offsite/tmp" && echo "$STATE_DIR/offsite/tmp/$BASHPID"; }
 
-# Uploads a local file to KEY. S3 takes at most 5 GiB in one PUT.
+# Uploads a local file to KEY: in one PUT up to OFFSITE_PART_BYTES, in parts of that size above it
+# (S3 takes at most 5 GiB in one PUT, and at most 10000 parts of at least 5 MiB but the last).
 offsite_put() {
   local file=$1 key=$2 tmp status size
   size=$(stat -c %s "$file")
-  if ((size > 5368709120)); then
-    OFFSITE_ERROR="$(basename "$file") is larger than the 5 GiB one upload may carry"
-    return 1
+  if ((size > ${OFFSITE_PART_BYTES:-536870912})); then
+    offsite_put_parts "$file" "$key" "$size"
+    return
   fi
   tmp=$(offsite_tmp)
   status=$(s3_request PUT "$key" "" "$file" "$tmp")
   if [[ $status != 2?? ]]; then OFFSITE_ERROR="PUT $key: $(s3_error "$status" "$tmp")"; rm -f "$tmp"*; return 1; fi
+  rm -f "$tmp"*
+}
+
+# A multipart upload: start it, send each part (a copy of that range, so it can be hashed and
+# signed), complete it with the parts' ETags; on any failure abort it, so no parts linger (billed).
+offsite_put_parts() {
+  local file=$1 key=$2 size=$3 part=${OFFSITE_PART_BYTES:-536870912} tmp status id query n offset etag
+  tmp=$(offsite_tmp)
+  status=$(s3_request POST "$key" "uploads=" "" "$tmp")
+  id=$(sed -n 's:.*<UploadId>\(.*\)</UploadId>.*:\1:p' "$tmp" 2>/dev/null | head -n 1)
+  if [[ $status != 2?? || -z $id ]]; then OFFSITE_ERROR="start a multipart upload of $key: $(s3_error "$status" "$tmp")"; rm -f "$tmp"*; return 1; fi
+  local parts="<CompleteMultipartUpload>"
+  for ((n = 1, offset = 0; offset < size; n++, offset += part)); do
+    dd if="$file" of="$tmp.part" bs=4M iflag=skip_bytes,count_bytes skip="$offset" count="$part" status=none
+    query="partNumber=$n&uploadId=$(uri_encode "$id")"
+    status=$(s3_request PUT "$key" "$query" "$tmp.part" "$tmp")
+    etag=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$tmp.headers" 2>/dev/null | tr -d '\r' | head -n 1)
+    if [[ $status != 2?? || -z $etag ]]; then
+      OFFSITE_ERROR="PUT part $n of $key: $(s3_error "$status" "$tmp")"
+      offsite_abort "$key" "$id" "$tmp"
+      return 1
+    fi
+    parts+="<Part><PartNumber>$n</PartNumber><ETag>$etag</ETag></Part>"
+  done
+  printf '%s</CompleteMultipartUpload>' "$parts" >"$tmp.parts"
+  status=$(s3_request POST "$key" "uploadId=$(uri_encode "$id")" "$tmp.parts" "$tmp")
+  # S3 may answer 200 and still report an error in the body.
+  if [[ $status != 2?? ]] || grep -q '<Error>' "$tmp"; then
+    OFFSITE_ERROR="complete the multipart upload of $key: $(s3_error "$status" "$tmp")"
+    offsite_abort "$key" "$id" "$tmp"
+    return 1
+  fi
+  rm -f "$tmp"*
+}
+
+offsite_abort() {
+  local key=$1 id=$2 tmp=$3
+  s3_request DELETE "$key" "uploadId=$(uri_encode "$id")" "" "$tmp.abort" >/dev/null
   rm -f "$tmp"*
 }
 

@@ -32,6 +32,7 @@ let credentials: { accessKeyId: string; secretAccessKey: string };
 let dir: string;
 let tlsPort: number;
 const TLS_PREFIX = "estate/tls/";
+const PARTS_PREFIX = "estate/parts/";
 
 /** A CA and a certificate for localhost signed by it, made with the openssl CLI. */
 function makeCertificates(folder: string): { ca: string; cert: string; key: string } {
@@ -101,8 +102,8 @@ function run(command: string, args: string[], timeout = 120_000): Promise<Result
 }
 
 /** Runs runner.sh in the runner container as Docker runs it (root; the script drops to uid 7474). */
-const runner_sh = (...args: string[]) => runnerWith("config.sh", ...args);
-const runnerWith = (config: string, ...args: string[]) =>
+const runner_sh = (...args: string[]) => runnerWith("config.sh", args);
+const runnerWith = (config: string, args: string[], artifactBytes = ARTIFACT_BYTES) =>
   run("docker", [
     "exec",
     "-e",
@@ -114,7 +115,7 @@ const runnerWith = (config: string, ...args: string[]) =>
     "-e",
     "FAKE_DATABASES=neo4j",
     "-e",
-    `FAKE_ARTIFACT_BYTES=${ARTIFACT_BYTES}`,
+    `FAKE_ARTIFACT_BYTES=${artifactBytes}`,
     runner,
     "bash",
     SCRIPT,
@@ -233,6 +234,11 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(dir, "opt/config-tls-untrusted.sh"),
     tlsConfig.replace(/^OFFSITE_CA_FILE=.*$/m, "OFFSITE_CA_FILE=''"),
+  );
+  // Parts of 5 MiB, S3's smallest, so a 12 MiB artifact goes up in three.
+  fs.writeFileSync(
+    path.join(dir, "opt/config-parts.sh"),
+    config({ prefix: PARTS_PREFIX, endpoint: `http://127.0.0.1:${port}` }) + "OFFSITE_PART_BYTES=5242880\n",
   );
   fs.copyFileSync(tlsFiles.ca, path.join(dir, "opt/offsite/ca.pem"));
   fs.chmodSync(path.join(dir, "opt/offsite/ca.pem"), 0o644);
@@ -377,7 +383,7 @@ describe("BackupVolume offsite against a real S3-compatible server", () => {
   });
 
   it("speaks https through openssl s_client, trusting caCertificate, and copies nothing to a server it cannot verify", async () => {
-    const refused = await runnerWith("config-tls-untrusted.sh", "run-once");
+    const refused = await runnerWith("config-tls-untrusted.sh", ["run-once"]);
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toMatch(
       /offsite database=neo4j result=failure reason="GET estate\/tls\/\.runner\/catalog\/neo4j\.tsv: 000 .*verify/,
@@ -386,7 +392,7 @@ describe("BackupVolume offsite against a real S3-compatible server", () => {
     expect(Object.keys(await bucketKeys(TLS_PREFIX))).toEqual([]);
 
     const started = Date.now();
-    const trusted = await runnerWith("config-tls.sh", "run-once");
+    const trusted = await runnerWith("config-tls.sh", ["run-once"]);
     expect(trusted.stderr).toBe("");
     expect(trusted.code).toBe(0);
     console.log(`a run with its copies over https: ${Date.now() - started} ms`);
@@ -397,5 +403,17 @@ describe("BackupVolume offsite against a real S3-compatible server", () => {
     );
     for (const f of [queued, newest])
       expect(await bucketSha(`${TLS_PREFIX}${f}`)).toBe(sha256(path.join(dir, "backups", f)));
+  });
+
+  it("uploads an artifact larger than one part as a multipart upload, byte for byte", async () => {
+    const started = Date.now();
+    const r = await runnerWith("config-parts.sh", ["run-once"], 12 * 1024 * 1024);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    console.log(`a run with a 12 MiB artifact copied in 3 parts: ${Date.now() - started} ms`);
+    const newest = localArtifacts().at(-1)!;
+    const keys = await bucketKeys(PARTS_PREFIX);
+    expect(keys[`${PARTS_PREFIX}${newest}`]).toBe(fs.statSync(path.join(dir, "backups", newest)).size);
+    expect(await bucketSha(`${PARTS_PREFIX}${newest}`)).toBe(sha256(path.join(dir, "backups", newest)));
   });
 });

@@ -127,6 +127,7 @@ describe("offsite: the argument", () => {
     expect(config).toContain("OFFSITE_PREFIX='backups/'\n");
     expect(config).toContain("OFFSITE_PATH_STYLE='1'\n");
     expect(config).toContain("OFFSITE_CREDENTIALS='/opt/neo4j-backup/offsite'\n");
+    expect(config).toContain(`OFFSITE_PART_BYTES='${512 * 1024 * 1024}'\n`);
     for (const secret of [SECRET, KEY_ID, "token-value"]) expect(config).not.toContain(secret);
     const { spec: local } = validateBackupArgs("backups", { cluster: {} }, CLUSTER);
     expect(renderRunnerConfig(local, { backupEndpoints: ["core-1:6362"] })).toContain("OFFSITE='0'\n");
