@@ -28,6 +28,7 @@ import {
   describePlan,
   fillCaptured,
   RestoreSource,
+  RUNNER_USER,
   parseInspectTable,
   parseOffsiteCatalog,
   planRestore,
@@ -114,7 +115,17 @@ function docker(args: string[]): string {
 export function listArtifacts(runner: string, database: string, source: RestoreSource): ArtifactInfo[] {
   if (source === "offsite")
     return parseOffsiteCatalog(
-      docker(["exec", runner, "bash", RUNNER_PATHS.script, "offsite-catalog", database]),
+      // As uid 7474, like the runner itself, so nothing it writes in the volume is root's.
+      docker([
+        "exec",
+        "--user",
+        RUNNER_USER,
+        runner,
+        "bash",
+        RUNNER_PATHS.script,
+        "offsite-catalog",
+        database,
+      ]),
       database,
     );
   return parseInspectTable(

@@ -70,7 +70,7 @@ export interface RestoreRequest {
 export const RESTORE_STAGING = "/data/restore-staging";
 
 /** The runner's files belong to the image's neo4j user, by number (the runner image may name it differently). */
-const RUNNER_USER = `${NEO4J_UID}:${NEO4J_UID}`;
+export const RUNNER_USER = `${NEO4J_UID}:${NEO4J_UID}`;
 
 /** In the runner's backup volume, outside the backup root's own listing (a folder, and a dot one). */
 export const OFFSITE_STAGING = `${RUNNER_PATHS.backups}/.offsite-restore`;

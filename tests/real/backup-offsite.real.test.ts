@@ -380,6 +380,11 @@ describe("BackupVolume offsite against a real S3-compatible server", () => {
     if (cleanup.kind !== "docker") throw new Error("the last step removes the download");
     expect((await run("docker", cleanup.args)).code).toBe(0);
     expect(fs.existsSync(path.join(dir, "backups", path.basename(OFFSITE_STAGING)))).toBe(false);
+    // Listing, download and clean-up ran as uid 7474: nothing in the volume became root's.
+    const notTheirs = (fs.readdirSync(path.join(dir, "backups"), { recursive: true }) as string[]).filter(
+      (f) => fs.statSync(path.join(dir, "backups", f)).uid !== 7474,
+    );
+    expect(notTheirs).toEqual([]);
   });
 
   it("speaks https through openssl s_client, trusting caCertificate, and copies nothing to a server it cannot verify", async () => {
