@@ -155,7 +155,9 @@ function outputsOf(
   return {
     resourceName: news.resourceName,
     uri: news.uri,
-    caCertificate: news.caCertificate,
+    // Absent rather than undefined: the engine's dynamic-provider host turns outputs into a protobuf
+    // Struct, which refuses undefined values ("Unexpected struct type") and fails the whole update.
+    ...(news.caCertificate === undefined ? {} : { caCertificate: news.caCertificate }),
     username: news.username,
     adminPassword: news.adminPassword,
     users: state.users,

@@ -1,6 +1,7 @@
 import * as net from "net";
 import { connectWhenReady, passwordHash, syncPolicy } from "../../components/rbac/engine";
 import {
+  RbacProviderInputs,
   RbacProviderOutputs,
   SHORT_WAIT_SECONDS,
   diffRbac,
@@ -12,6 +13,7 @@ import { checkRbacSpec } from "../../components/rbac/spec";
 import { freePort, startNeo4jTestServer } from "../helpers/neo4j-test-server";
 import { admin, canLogIn, inputs, target, userNames } from "../helpers/rbac-server";
 import { startSilentServer } from "../helpers/tcp";
+import { throughEngineStruct } from "../helpers/engine-struct";
 
 /** Resolves as soon as something accepts TCP connections at `uri`, polling every 5 ms. */
 async function portOpen(uri: string): Promise<void> {
@@ -42,9 +44,19 @@ const gaveUp = (uri: string, seconds: number, then = "") =>
   );
 
 describe("RbacPolicy's provider against a real Neo4j Community server", () => {
-  const create = rbacProvider.create!.bind(rbacProvider);
-  const update = rbacProvider.update!.bind(rbacProvider);
-  const read = rbacProvider.read!.bind(rbacProvider);
+  // Outputs pass through the protobuf Struct the real engine's provider host builds, as in `pulumi up`.
+  const create = async (news: RbacProviderInputs) => {
+    const result = await rbacProvider.create!(news);
+    return { ...result, outs: throughEngineStruct(result.outs) };
+  };
+  const update = async (id: string, olds: RbacProviderOutputs, news: RbacProviderInputs) => {
+    const result = await rbacProvider.update!(id, olds, news);
+    return { ...result, outs: throughEngineStruct(result.outs) };
+  };
+  const read = async (id: string, props: RbacProviderOutputs) => {
+    const result = await rbacProvider.read!(id, props);
+    return { ...result, props: throughEngineStruct(result.props) };
+  };
   const remove = rbacProvider.delete!.bind(rbacProvider);
 
   it("creates users, rotates a password, reports a hand change, and removes only its own users", async () => {

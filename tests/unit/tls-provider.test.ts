@@ -11,6 +11,7 @@ import {
   makeCertificate,
   planCertificate,
 } from "../../components/tls/provider";
+import { throughEngineStruct } from "../helpers/engine-struct";
 
 const DAY = 86_400_000;
 const now = Date.parse("2026-11-26T12:00:00Z");
@@ -132,5 +133,19 @@ describe("the serialized certificate provider", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("what the real engine's provider host receives", () => {
+  it("is the same after the protobuf Struct it is sent in, for an authority, a certificate and an update", async () => {
+    const made = await certificateProvider.create!(authorityInputs);
+    expect(throughEngineStruct(made.outs)).toEqual(made.outs);
+    const member = await certificateProvider.create!(memberInputs);
+    expect(throughEngineStruct(member.outs)).toEqual(member.outs);
+    const updated = await certificateProvider.update!(member.id, member.outs, {
+      ...memberInputs,
+      renewBeforeDays: 20,
+    });
+    expect(throughEngineStruct(updated.outs)).toEqual(updated.outs);
   });
 });
