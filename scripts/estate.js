@@ -159,6 +159,7 @@ function summary(outputs, backendUrl) {
     ["Neo4j Browser", "browserUrl"],
     ["Prometheus", "prometheusUrl"],
     ["Grafana", "grafanaUrl"],
+    ["Alertmanager", "alertmanagerUrl"],
     ["Backups", "backupLocation"],
   ])
     if (outputs[key] !== undefined) lines.push(`  ${label.padEnd(32)} ${outputs[key]}`);

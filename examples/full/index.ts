@@ -42,6 +42,7 @@ export const prometheusUrl = estate.prometheusUrl;
 export const grafanaUrl = estate.grafanaUrl;
 export const grafanaAdminUsername = estate.grafanaAdminUsername;
 export const grafanaAdminPassword = estate.grafanaAdminPassword;
+export const alertmanagerUrl = estate.alertmanagerUrl;
 export const backupLocation = estate.backupLocation;
 export const backupRunner = estate.backup?.runnerName;
 export const backupNowCommand = estate.backup?.backupNowCommand;
