@@ -434,3 +434,18 @@ export function kubernetesSuite(
   }, 600_000);
   return suite;
 }
+
+/**
+ * Waits until GET `apiPath` answers 404, or fails after `ms`: deleting a Namespace finishes in the
+ * controller manager after the API call returns (and the provider does not wait for it when the
+ * object is marked skipAwait).
+ */
+export async function waitUntilGone(cluster: ControlPlane, apiPath: string, ms = 120_000): Promise<number> {
+  const deadline = Date.now() + ms;
+  let status = (await cluster.request("GET", apiPath)).status;
+  while (status !== 404 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    status = (await cluster.request("GET", apiPath)).status;
+  }
+  return status;
+}

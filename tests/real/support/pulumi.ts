@@ -191,8 +191,9 @@ export class PulumiStack {
     return steps
       .filter((s) => s.op !== "same")
       .map((s) => {
-        const [, , type, name] = s.urn.split("::");
-        return `${s.op} ${type}::${name}`;
+        // urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>: the type without its parents.
+        const [, , types, name] = s.urn.split("::");
+        return `${s.op} ${types.split("$").pop()}::${name}`;
       })
       .sort();
   }
