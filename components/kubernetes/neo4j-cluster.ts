@@ -137,11 +137,25 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         stringData: { [AUTH_MOUNT.key]: pulumi.secret(pulumi.interpolate`neo4j/${requested}`) },
       },
       // Neo4j reads the file at a member's first start only: a new password here would not be the
-      // one in effect, so the Secret keeps the first one and adminPassword reports that one.
-      { ...namespaced, ignoreChanges: ["stringData"], additionalSecretOutputs: ["stringData", "data"] },
+      // one in effect, so the Secret keeps the first one and adminPassword reports that one. Both
+      // fields are ignored: the API server turns stringData into data, and the provider would
+      // otherwise see data vanish from the new inputs and replace the Secret on every update.
+      {
+        ...namespaced,
+        ignoreChanges: ["stringData", "data"],
+        additionalSecretOutputs: ["stringData", "data"],
+      },
     );
+    // The live Secret has only data (base64); stringData is what a preview or the mocks show.
     this.adminPassword = pulumi.secret(
-      secret.stringData.apply((data) => (data?.[AUTH_MOUNT.key] ?? "").replace(/^neo4j\//, "")),
+      pulumi.all([secret.data, secret.stringData]).apply(([data, stringData]) => {
+        const encoded = data?.[AUTH_MOUNT.key];
+        const file =
+          encoded !== undefined && encoded !== ""
+            ? Buffer.from(encoded, "base64").toString("utf8")
+            : (stringData?.[AUTH_MOUNT.key] ?? "");
+        return file.replace(/^neo4j\//, "");
+      }),
     );
     this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
 

@@ -82,18 +82,26 @@ test("pulumi up: the objects are stored, and the StatefulSet controller makes me
   // The password went to the Secret only: not into the state, the outputs or any command's output.
   expect(await suite.stack.exportState()).not.toContain(password);
   for (const r of suite.stack.transcript) expect(r.output).not.toContain(password);
+  // adminPassword comes from the live Secret, which has data only (stringData is never read back).
+  const shown = await suite.stack.expectSuccess([
+    "stack",
+    "output",
+    "adminPassword",
+    "--show-secrets",
+    "--stack",
+    id,
+  ]);
+  expect(shown.stdout.trim()).toBe(password);
 });
 
-// Known bug, found by this test: the provider plans to replace the admin password Secret on every
-// update ([diff: -data]), since the component ignores changes to stringData but not to the data the
-// API server derives from it. `test.failing` until kubernetes.Neo4jCluster is fixed; then this
-// fails, and `.failing` comes off.
-test.failing("a second preview shows no change", async () => {
+// This found a bug: the provider planned to replace the admin password Secret on every update
+// ([diff: -data]) while the component ignored changes to stringData but not to the data the API
+// server derives from it.
+test("a second preview shows no change", async () => {
   await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
 });
 
-// The same known bug: the Secret's replacement comes with the StatefulSet's update.
-test.failing("a setting change updates the member's StatefulSet and nothing else", async () => {
+test("a setting change updates the member's StatefulSet and nothing else", async () => {
   await suite.stack.config("pageCache", "384m");
   expect(await suite.stack.plannedChanges()).toEqual(["update kubernetes:apps/v1:StatefulSet::graph"]);
   await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);

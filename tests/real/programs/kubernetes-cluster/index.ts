@@ -30,3 +30,4 @@ const graph = new kubernetes.Neo4jCluster("graph", {
 export const boltUri = graph.boltUri;
 export const namespace = graph.namespace;
 export const members = graph.members;
+export const adminPassword = graph.adminPassword;
