@@ -50,6 +50,9 @@ export const BACKUP_METRICS = {
   lastAttempt: "neo4j_backup_last_attempt_timestamp_seconds",
   lastAttemptSuccess: "neo4j_backup_last_attempt_success",
   lastSize: "neo4j_backup_last_size_bytes",
+  /** With BackupVolume's `offsite`: when a copy to the bucket last succeeded, and how many wait. */
+  offsiteLastSuccess: "neo4j_backup_offsite_last_success_timestamp_seconds",
+  offsitePending: "neo4j_backup_offsite_pending_artifacts",
 } as const;
 
 /** The `job` label BackupVolume pushes under; kept as is because the Pushgateway is scraped with honor_labels. */

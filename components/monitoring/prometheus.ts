@@ -208,6 +208,18 @@ export function backupAlerts(t: AlertThresholds): AlertRule[] {
       },
     },
     {
+      alert: "Neo4jBackupOffsiteStale",
+      // Artifacts wait for the bucket and no copy succeeded within the window (or ever): the
+      // backups exist only on the host. Without `offsite` the runner pushes neither metric.
+      expr: `${BACKUP_METRICS.offsitePending}{${onBackups}} > 0 unless on (job) (time() - ${BACKUP_METRICS.offsiteLastSuccess}{${onBackups}} <= ${staleSeconds})`,
+      for: "1m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: "Backups are not reaching the bucket",
+        description: `{{ $value }} backup artifacts wait to be copied off the host, and no copy succeeded in ${t.backupStaleAfterHours} hours; see the backup container's status (offsite).`,
+      },
+    },
+    {
       alert: "Neo4jBackupNeverReported",
       expr: `absent(${BACKUP_METRICS.lastAttempt}{${onBackups}})`,
       for: `${t.backupStaleAfterHours}h`,

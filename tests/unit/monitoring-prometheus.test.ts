@@ -154,6 +154,7 @@ describe("the alert rules", () => {
     expect(backup.map((r) => r.alert)).toEqual([
       "Neo4jBackupStale",
       "Neo4jBackupFailed",
+      "Neo4jBackupOffsiteStale",
       "Neo4jBackupNeverReported",
     ]);
     expect(backup[0].expr).toBe(

@@ -67,7 +67,7 @@ describe("the rendered Prometheus files", () => {
     expect(config.output).toContain("SUCCESS");
     expect(config.ok).toBe(true);
     const rules = promtool(["check", "rules", rulesFile], dir);
-    expect(rules.output).toMatch(backupMetrics ? /SUCCESS: 10 rules found/ : /SUCCESS: 7 rules found/);
+    expect(rules.output).toMatch(backupMetrics ? /SUCCESS: 11 rules found/ : /SUCCESS: 7 rules found/);
     expect(rules.ok).toBe(true);
   });
 });
@@ -277,6 +277,11 @@ describe("the alert rules, evaluated by promtool test rules", () => {
               series: 'neo4j_backup_last_attempt_success{job="neo4j_backup", database="neo4j"}',
               values: "0x1700",
             },
+            { series: 'neo4j_backup_offsite_pending_artifacts{job="neo4j_backup"}', values: "2x1700" },
+            {
+              series: 'neo4j_backup_offsite_last_success_timestamp_seconds{job="neo4j_backup"}',
+              values: "0x1700",
+            },
           ],
           alert_rule_test: [
             {
@@ -295,7 +300,25 @@ describe("the alert rules, evaluated by promtool test rules", () => {
               exp_alerts: [{ exp_labels: { severity: "info", job: "neo4j", instance: "graph-1" } }],
             },
             { eval_time: "27h", alertname: "Neo4jBackupNeverReported", exp_alerts: [] },
+            // Two artifacts queued and the last copy at 0 s: more than the 24 h window at 27 h.
+            {
+              eval_time: "27h",
+              alertname: "Neo4jBackupOffsiteStale",
+              exp_alerts: [{ exp_labels: { severity: "critical", job: "neo4j_backup" } }],
+            },
           ],
+        },
+        {
+          // A copy succeeded an hour ago (96000 s at 27 h) while one artifact waits: not stale yet.
+          interval: "1m",
+          input_series: [
+            { series: 'neo4j_backup_offsite_pending_artifacts{job="neo4j_backup"}', values: "1x1700" },
+            {
+              series: 'neo4j_backup_offsite_last_success_timestamp_seconds{job="neo4j_backup"}',
+              values: "96000x1700",
+            },
+          ],
+          alert_rule_test: [{ eval_time: "27h", alertname: "Neo4jBackupOffsiteStale", exp_alerts: [] }],
         },
         {
           interval: "1h",
