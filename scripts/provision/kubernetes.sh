@@ -151,6 +151,52 @@ GOMOD
   mv "$provider_out/pulumi-resource-kubernetes.tmp" "$provider_out/pulumi-resource-kubernetes"
 }
 
+# The pod sandbox's process (what the "pause" image runs): holds the pod's namespaces, reaps
+# orphans, exits on SIGINT/SIGTERM. Ours, a few lines of Go built static, because no registry
+# serves the upstream image here; the test harness wraps it into an image and imports it into its
+# own containerd.
+build_pause() {
+  local mod="$NEO4J_ESTATE_CACHE/build/pause"
+  mkdir -p "$mod"
+  printf 'module neo4j-estate.local/pause\n\ngo 1.26\n' >"$mod/go.mod"
+  cat >"$mod/main.go" <<'GO'
+package main
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	signals := make(chan os.Signal, 8)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGCHLD)
+	for s := range signals {
+		if s != syscall.SIGCHLD {
+			os.Exit(0)
+		}
+		for {
+			if pid, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil); pid <= 0 || err != nil {
+				break
+			}
+		}
+	}
+}
+GO
+  log "building the pod sandbox's pause binary"
+  (cd "$mod" && go build -trimpath -ldflags "-s -w" -o "$k8s_out/pause.tmp" .)
+  mv "$k8s_out/pause.tmp" "$k8s_out/pause"
+}
+
+# The pod-level suite also needs Debian's containerd (with docker.io, from scripts/provision/docker.sh)
+# and CNI plugins (the bridge and host-local IPAM).
+if [ "$NODE" = 1 ] && [ ! -x /usr/lib/cni/bridge ]; then
+  [ "$(id -u)" = 0 ] || { log "CNI plugins are missing; install them (as root: apt-get install containernetworking-plugins)"; exit 1; }
+  log "installing Debian's containernetworking-plugins"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends containernetworking-plugins >/dev/null
+fi
+
 wanted="kube-apiserver kube-controller-manager"
 [ "$NODE" = 1 ] && wanted="$wanted kube-scheduler kubelet"
 start=$(date +%s)
@@ -160,5 +206,6 @@ for name in $wanted; do
   # whole API-server tier can run.
   if [ "$name" = kube-controller-manager ] && [ ! -x "$provider_out/pulumi-resource-kubernetes" ]; then build_provider; fi
 done
+if [ "$NODE" = 1 ] && [ ! -x "$k8s_out/pause" ]; then build_pause; fi
 log "Kubernetes v$K8S_VERSION ($wanted) and its Pulumi provider ready in $(( $(date +%s) - start )) s"
 echo "$k8s_out:$provider_out"

@@ -4,6 +4,7 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { freePort } from "./env";
+import { KubeNode, kubeletClientFlags, startNode } from "./kubernetes-node";
 import { PulumiStack } from "./pulumi";
 
 /**
@@ -15,8 +16,9 @@ import { PulumiStack } from "./pulumi";
  * The API server validates and stores every object as a production one does, and answers the
  * server-side dry runs `pulumi preview` asks for. The controller manager is there because
  * deleting a Namespace is finished by its namespace controller: without it `pulumi destroy`
- * waits forever. No scheduler and no kubelet: pods are never started here (see the pod-level
- * suite for that).
+ * waits forever. By default no scheduler and no kubelet, so pods never start; with `node: true`
+ * also kube-scheduler, a kubelet and a containerd of their own (./kubernetes-node.ts), for the
+ * pod-level suite.
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -55,6 +57,8 @@ export interface ControlPlane {
   /** A kubeconfig for an administrator (client certificate in system:masters), for KUBECONFIG. */
   readonly kubeconfig: string;
   readonly dir: string;
+  /** The node, when started with `node: true`. */
+  readonly node?: KubeNode;
   /** Calls the API as the administrator; JSON in and out. Never throws on an HTTP status. */
   request<T = unknown>(method: string, apiPath: string, body?: unknown): Promise<ApiResponse<T>>;
   /** The last lines of each process's log, for a failure message. */
@@ -78,25 +82,29 @@ function openssl(dir: string, args: string[]): void {
  * localhost only), the administrator's client certificate and the service-account signing key.
  * ECDSA P-256: generated in milliseconds, accepted by every part.
  */
-function makeCertificates(dir: string): void {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+/** `<name>.crt` and `<name>.key` in `dir`, signed by the CA there; `ext` holds the X.509 extensions. */
+function issueCertificate(dir: string, name: string, subject: string, ext: string): void {
+  fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
+  openssl(dir, ["req", "-new", ...EC_KEY, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject]);
   openssl(
     dir,
-    ["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2"].concat([
+    ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial"]
+      .concat([`0x${Date.now().toString(16)}${name.length}`, "-days", "2", "-extfile", `${name}.ext`])
+      .concat(["-out", `${name}.crt`]),
+  );
+}
+
+function makeCertificates(dir: string): void {
+  openssl(
+    dir,
+    ["req", "-x509", ...EC_KEY, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2"].concat([
       "-subj",
       "/CN=neo4j-estate-test-ca",
     ]),
   );
-  const issue = (name: string, subject: string, ext: string) => {
-    fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
-    openssl(dir, ["req", "-new", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject]);
-    openssl(
-      dir,
-      ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial"]
-        .concat([`0x${Date.now().toString(16)}${name.length}`, "-days", "2", "-extfile", `${name}.ext`])
-        .concat(["-out", `${name}.crt`]),
-    );
-  };
+  const issue = (name: string, subject: string, ext: string) => issueCertificate(dir, name, subject, ext);
   issue(
     "apiserver",
     "/CN=kube-apiserver",
@@ -190,6 +198,11 @@ export interface ControlPlaneOptions {
   controllerManager?: boolean;
   /** How long each process may take to become ready, in ms. Default 180000 (a loaded machine). */
   readyTimeoutMs?: number;
+  /**
+   * Also run a node (kube-scheduler, a kubelet, containerd and a pod network: ./kubernetes-node.ts),
+   * so that pods run. Default false. Needs root, and NEO4J_ESTATE_K8S_NODE=1's binaries.
+   */
+  node?: boolean;
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -258,10 +271,21 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       gone && `${gone.name} exited (${gone.child.exitCode ?? gone.child.signalCode}):\n${tail(gone.log)}`
     );
   };
+  // The node's teardown: pods deleted while the kubelet still runs, the host cleaned once it is gone.
+  const beforeStop: (() => Promise<void>)[] = [];
+  const afterStop: (() => Promise<void>)[] = [];
   const stop = async () => {
+    const failures: string[] = [];
+    const each = async (steps: (() => Promise<void>)[]) => {
+      for (const step of steps) await step().catch((e: Error) => failures.push(e.message));
+    };
+    await each(beforeStop);
     for (const p of [...processes].reverse()) await stopProcess(p);
+    await each(afterStop);
     if (!process.env.NEO4J_ESTATE_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    if (failures.length) throw new Error(`stopping the Kubernetes control plane: ${failures.join("; ")}`);
   };
+  let node: KubeNode | undefined;
 
   try {
     makeCertificates(dir);
@@ -298,6 +322,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         // The `kubernetes` Service's endpoints would name 127.0.0.1, which the API refuses to store.
         "--endpoint-reconciler-type=none",
         "--profiling=false",
+        ...(options.node
+          ? kubeletClientFlags(dir, (name, subject, ext) => issueCertificate(dir, name, subject, ext))
+          : []),
       ]),
     );
     await waitFor(
@@ -333,9 +360,24 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         dead,
       );
     }
+
+    if (options.node)
+      node = await startNode({
+        dir,
+        kubeconfig: f("kubeconfig"),
+        binary,
+        start: (name, bin, args) => {
+          processes.push(startProcess(dir, name, bin, args));
+        },
+        waitFor: (what, check) => waitFor(what, readyMs, check, dead),
+        request,
+        issueCertificate: (name, subject, ext) => issueCertificate(dir, name, subject, ext),
+        beforeStop: (fn) => beforeStop.push(fn),
+        afterStop: (fn) => afterStop.push(fn),
+      });
   } catch (e) {
     const message = `${(e as Error).message}\n${logs()}`;
-    await stop();
+    await stop().catch(() => undefined);
     throw new Error(`starting the Kubernetes control plane failed: ${message}`);
   }
 
@@ -343,6 +385,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     server,
     kubeconfig: f("kubeconfig"),
     dir,
+    node,
     request,
     logs,
     stop,
@@ -407,21 +450,23 @@ export interface KubernetesSuite {
 }
 
 /**
- * Registers the hooks of a test file that deploys one program into its own control plane: before
- * all, the control plane starts and the stack is created and configured; after all, whatever
+ * Registers the hooks of a test file that deploys one program into its own control plane (with a
+ * node when `options.node`): before all, the control plane starts and the stack is created and
+ * configured (`configure` may prepare the cluster too); after all, whatever
  * happened, the stack is destroyed (unless a test did) and removed, and the control plane stopped.
  */
 export function kubernetesSuite(
   program: string,
   stackName: string,
-  configure: (stack: PulumiStack) => Promise<void>,
+  configure: (stack: PulumiStack, cluster: ControlPlane) => Promise<void>,
+  options: ControlPlaneOptions = {},
 ): KubernetesSuite {
   const suite = { destroyed: false } as KubernetesSuite;
   beforeAll(async () => {
-    suite.cluster = await startControlPlane();
+    suite.cluster = await startControlPlane(options);
     suite.stack = kubernetesStack(suite.cluster, program, stackName);
     await suite.stack.init();
-    await configure(suite.stack);
+    await configure(suite.stack, suite.cluster);
   }, 600_000);
   afterAll(async () => {
     try {

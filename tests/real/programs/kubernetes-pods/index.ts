@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import { kubernetes } from "../../../../components";
+
+/**
+ * One kubernetes.Neo4jCluster, a Community server on our local image, as
+ * tests/real/kubernetes-pods.real.test.ts deploys it onto a real node (kubelet and containerd):
+ * unlike the API-server tier's program, nothing here opts out of the provider's waiting, so
+ * `pulumi up` returns only once the member's pod is Ready, as it does for a user.
+ *
+ * Config:
+ * - `adminPassword` (secret). Given, because the default (a random password) needs the
+ *   @pulumi/random provider, which cannot be had in CI.
+ * - `transactionTimeout`: `db.transaction.timeout`, a harmless setting whose change must roll the
+ *   member (its pod recreated with the new value).
+ */
+const config = new pulumi.Config();
+
+const graph = new kubernetes.Neo4jCluster("graph", {
+  image: "neo4j-estate/neo4j:5.26.30-community",
+  primaries: 1,
+  adminPassword: config.requireSecret("adminPassword"),
+  storageSize: "1Gi",
+  settings: {
+    "dbms.usage_report.enabled": "false",
+    // Small enough for a loaded 2-core test machine.
+    "server.memory.heap.initial_size": "256m",
+    "server.memory.heap.max_size": "256m",
+    "server.memory.pagecache.size": "64m",
+    "db.transaction.timeout": config.require("transactionTimeout"),
+  },
+});
+
+export const boltUri = graph.boltUri;
+export const namespace = graph.namespace;
+export const members = graph.members;
+export const adminPassword = graph.adminPassword;
