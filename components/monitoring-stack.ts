@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as random from "@pulumi/random";
 import type { Neo4jCluster } from "./neo4j-cluster";
 import {
   AlertThresholds,
@@ -10,13 +9,12 @@ import {
   MonitoringShapeArgs,
   MonitoringSpec,
   READINESS_URLS,
-  checkGrafanaAdminPassword,
   httpHealthcheck,
   scrapeTargets,
   validateMonitoringArgs,
 } from "./monitoring/spec";
-import { checkedInput } from "./common/checked-input";
-import { OnlyCheckedArgs, argChecks } from "./neo4j/checks";
+import { alertmanagerFiles, grafanaPasswordFor } from "./common/monitoring-secrets";
+import { OnlyCheckedArgs } from "./neo4j/checks";
 import {
   PROMETHEUS_CONFIG_FILE,
   PROMETHEUS_DATA_DIR,
@@ -42,8 +40,6 @@ import {
   AlertRoute,
   AlertmanagerPlan,
   alertmanagerCommand,
-  checkSecretValue,
-  renderAlertmanagerConfig,
 } from "./monitoring/alertmanager";
 import { ownedUpload } from "./common/docker-uploads";
 import { dockerLabels } from "./common/docker-labels";
@@ -219,7 +215,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       ],
     });
 
-    const adminPassword = this.resolveGrafanaPassword(name, args.grafanaAdminPassword);
+    const adminPassword = grafanaPasswordFor(this, name, args.grafanaAdminPassword);
     const provisioning = grafanaFiles(spec);
     this.service(
       shared,
@@ -288,43 +284,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { parent: this },
     );
   }
-
-  private resolveGrafanaPassword(
-    name: string,
-    given: pulumi.Input<string> | undefined,
-  ): pulumi.Output<string> {
-    if (given !== undefined)
-      return pulumi.secret(checkedInput(given, (password) => checkGrafanaAdminPassword(name, password)));
-    const generated = new random.RandomPassword(
-      `${name}-grafana-admin-password`,
-      { length: 32, special: false },
-      { parent: this },
-    );
-    return pulumi.secret(generated.result);
-  }
 }
 
-/**
- * The Alertmanager's files: alertmanager.yml and one file per receiver secret, all readable by the
- * Alertmanager's user only. Every secret is checked when it resolves and stays a Pulumi secret; the
- * config turns secret only when it holds one inline (a webhook URL before Alertmanager 0.26).
- */
+/** The Alertmanager's files as uploads, readable by the Alertmanager's user only. */
 function alertmanagerUploads(name: string, plan: AlertmanagerPlan): docker.types.input.ContainerUpload[] {
-  const check = argChecks(MONITORING_STACK, name);
-  const values = plan.secrets.map((s) =>
-    pulumi.secret(checkedInput(s.value as pulumi.Input<string>, (v) => checkSecretValue(check, s, v))),
+  return alertmanagerFiles(name, plan, ALERTMANAGER_CONFIG_FILE).map((f) =>
+    ownedUpload({ path: f.path, mode: "0400", uid: ALERTMANAGER_UID, gid: ALERTMANAGER_UID }, f.content),
   );
-  const readable = (path: string) => ({ path, mode: "0400", uid: ALERTMANAGER_UID, gid: ALERTMANAGER_UID });
-  const inline = plan.secrets.map((s, i) => (s.file === undefined ? values[i] : undefined));
-  const config = plan.configHoldsSecrets
-    ? pulumi.all(inline).apply((resolved) => renderAlertmanagerConfig(plan, resolved))
-    : pulumi.output(renderAlertmanagerConfig(plan));
-  return [
-    ownedUpload(readable(ALERTMANAGER_CONFIG_FILE), config),
-    ...plan.secrets.flatMap((s, i) =>
-      s.file === undefined ? [] : [ownedUpload(readable(s.file), values[i])],
-    ),
-  ];
 }
 
 /** What the checks need to know about the cluster, or undefined when what was passed is not one. */

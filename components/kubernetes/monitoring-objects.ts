@@ -6,6 +6,7 @@
  * Prometheus Operator the cluster already runs.
  */
 import * as crypto from "crypto";
+import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { argChecks, orDefault } from "../neo4j/checks";
@@ -26,8 +27,33 @@ import {
   pushgatewayCommand,
 } from "../monitoring/prometheus";
 import { DATABASE_RELABEL, GC_RELABEL, NEO4J_JOB } from "../monitoring/metrics";
+import {
+  ALERTMANAGER_CONFIG_FILE,
+  ALERTMANAGER_DATA_DIR,
+  ALERTMANAGER_UID,
+  alertmanagerCommand,
+} from "../monitoring/alertmanager";
+import {
+  DASHBOARD_FILE,
+  GRAFANA_ADMIN_PASSWORD_FILE,
+  GRAFANA_UID,
+  grafanaEnv,
+  portableNeo4jDashboard,
+} from "../monitoring/grafana";
 import { CONTAINER_SECURITY, DISCOVERY_LABEL, PORT_NAMES } from "./cluster-objects";
 import { checkLabels, checkStorage, labelProblem, refuseDockerOnly } from "./cluster-spec";
+
+/** The arguments that configure our own Alertmanager, which operator mode does not run. */
+const ALERTMANAGER_KEYS = [
+  "alertmanager",
+  "alertReceivers",
+  "alertRoute",
+  "alertInhibitRules",
+  "alertmanagerImage",
+  "alertmanagerVersion",
+] as const;
+/** The arguments that configure our own Grafana, which operator mode does not run. */
+const GRAFANA_KEYS = ["grafanaImage", "grafanaAdminPassword"] as const;
 
 /** The arguments Docker's MonitoringStack has too, with the same names, types and meaning. */
 export const COMMON_MONITORING_ARG_KEYS = [
@@ -38,6 +64,8 @@ export const COMMON_MONITORING_ARG_KEYS = [
   "prometheusImage",
   "prometheusVersion",
   "pushgatewayImage",
+  ...GRAFANA_KEYS,
+  ...ALERTMANAGER_KEYS,
   "labels",
 ] as const satisfies readonly (keyof MonitoringShapeArgs)[];
 
@@ -61,11 +89,14 @@ export interface KubernetesMonitoringShapeArgs extends Pick<
    * such as `{ release: "kube-prometheus-stack" }`. Default: none. Operator mode only.
    */
   monitorLabels?: Record<string, string>;
-  /** The bundled Prometheus's volume: its StorageClass. Default: the cluster's default. */
+  /** The StorageClass of the bundled Prometheus's and Alertmanager's volumes. Default: the cluster's default. */
   storageClassName?: string;
   /** The bundled Prometheus's volume size. Default `10Gi`. */
   storageSize?: string;
 }
+
+/** Arguments that may be Pulumi outputs (or, for the cluster, a resource); every other one must be plain. */
+const INPUT_KEYS = ["cluster", "grafanaAdminPassword", "alertReceivers"];
 
 const KEYS = [
   ...COMMON_MONITORING_ARG_KEYS,
@@ -76,20 +107,19 @@ const KEYS = [
   "storageSize",
 ];
 const DOCKER_ONLY: Record<string, string> = {
-  hostAddress: "Prometheus is reached through its Service inside the cluster",
+  hostAddress:
+    "Prometheus, Grafana and the Alertmanager are reached through their Services inside the cluster",
   prometheusHostPort: "Prometheus is reached through its Service inside the cluster",
-  grafanaHostPort: "Grafana is not deployed on Kubernetes by this version",
-  grafanaAdminPassword: "Grafana is not deployed on Kubernetes by this version",
-  grafanaImage: "Grafana is not deployed on Kubernetes by this version",
+  grafanaHostPort: "Grafana is reached through its Service inside the cluster",
+  alertmanagerHostPort: "the Alertmanager is reached through its Service inside the cluster",
   restart: "the kubelet restarts failed containers",
-  alertmanager: "the Alertmanager is not deployed on Kubernetes by this version",
-  alertReceivers: "the Alertmanager is not deployed on Kubernetes by this version",
-  alertRoute: "the Alertmanager is not deployed on Kubernetes by this version",
-  alertInhibitRules: "the Alertmanager is not deployed on Kubernetes by this version",
-  alertmanagerHostPort: "the Alertmanager is not deployed on Kubernetes by this version",
-  alertmanagerImage: "the Alertmanager is not deployed on Kubernetes by this version",
-  alertmanagerVersion: "the Alertmanager is not deployed on Kubernetes by this version",
 };
+
+/**
+ * The label and value kube-prometheus-stack's Grafana watches for with its dashboard sidecar
+ * (the Grafana chart's `sidecar.dashboards.label` and `labelValue` as that stack sets them).
+ */
+export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 
 export interface KubernetesMonitoringSpec {
   monitoring: MonitoringSpec;
@@ -108,14 +138,29 @@ export function validateKubernetesMonitoringArgs(
 ): KubernetesMonitoringSpec {
   const check = argChecks(MONITORING_STACK, name);
   refuseDockerOnly(check, args, DOCKER_ONLY);
-  const given = check.args<KubernetesMonitoringShapeArgs>(args, KEYS, ["cluster"], "{ cluster }");
-  // No Alertmanager here yet, so the core's Prometheus config must not point at one.
-  const common: Record<string, unknown> = { cluster: given.cluster, alertmanager: false };
-  for (const key of COMMON_MONITORING_ARG_KEYS) if (given[key] !== undefined) common[key] = given[key];
-  const monitoring = validateMonitoringArgs(name, common, cluster);
+  const given = check.args<KubernetesMonitoringShapeArgs>(args, KEYS, INPUT_KEYS, "{ cluster }");
   const mode = orDefault(given.mode, "bundled" as MonitoringMode, (v) =>
     check.oneOf("mode", v, MONITORING_MODES),
   );
+  if (mode === "operator") {
+    const alerting = ALERTMANAGER_KEYS.find((key) => given[key] !== undefined);
+    if (alerting)
+      throw check.fail(
+        alerting,
+        'configures an Alertmanager of ours, which mode "operator" does not run: the PrometheusRule\'s alerts go to the Alertmanager the operator\'s Prometheus sends to; route them there (an AlertmanagerConfig, or that Alertmanager\'s own configuration), matching alertname=~"Neo4j.*"',
+      );
+    const grafana = GRAFANA_KEYS.find((key) => given[key] !== undefined);
+    if (grafana)
+      throw check.fail(
+        grafana,
+        `configures a Grafana of ours, which mode "operator" does not run: the Neo4j dashboard goes in a ConfigMap labelled grafana_dashboard="1" for the Grafana sidecar (kube-prometheus-stack's), whose own settings apply`,
+      );
+  }
+  const common: Record<string, unknown> = { cluster: given.cluster };
+  for (const key of COMMON_MONITORING_ARG_KEYS) if (given[key] !== undefined) common[key] = given[key];
+  // The operator's Prometheus sends alerts where it is configured to: the core plans no Alertmanager.
+  if (mode === "operator") common.alertmanager = false;
+  const monitoring = validateMonitoringArgs(name, common, cluster);
   const monitorLabels = orDefault(given.monitorLabels, {}, (v) => {
     const labels = check.stringMap("monitorLabels", v, "label names and string values");
     for (const [key, value] of Object.entries(labels)) {
@@ -217,7 +262,7 @@ export function pushgatewayMonitor(
       labels: { ...labels, ...spec.monitorLabels },
     },
     spec: {
-      selector: { matchLabels: { ...pushgatewaySelector(spec) } },
+      selector: { matchLabels: selectorOf(spec, "pushgateway") },
       endpoints: [
         {
           port: "http",
@@ -244,83 +289,138 @@ export function prometheusRule(
   };
 }
 
-function pushgatewaySelector(spec: KubernetesMonitoringSpec) {
-  return { "neo4j-estate.monitoring": spec.monitoring.name, "app.kubernetes.io/name": "pushgateway" };
-}
+/** The programs of the stack, each a Deployment or StatefulSet with a Service of its name. */
+export type MonitoringService = keyof MonitoringSpec["hostnames"];
 
-function prometheusSelector(spec: KubernetesMonitoringSpec) {
-  return { "neo4j-estate.monitoring": spec.monitoring.name, "app.kubernetes.io/name": "prometheus" };
+/** The labels that select one program's pods: the stack's and the program's name. */
+function selectorOf(spec: KubernetesMonitoringSpec, which: MonitoringService) {
+  return { "neo4j-estate.monitoring": spec.monitoring.name, "app.kubernetes.io/name": which };
 }
 
 /** Where the configuration ConfigMap is mounted: the directory of the core's config file. */
 const CONFIG_DIRECTORY = PROMETHEUS_CONFIG_FILE.slice(0, PROMETHEUS_CONFIG_FILE.lastIndexOf("/"));
 
-/** A hash of the configuration in the pod template, so that a new configuration restarts Prometheus. */
+/** A hash of the configuration in the pod template, so that a new configuration restarts the program. */
 export function configChecksum(files: Record<string, string>): string {
   const hash = crypto.createHash("sha256");
   for (const key of Object.keys(files).sort()) hash.update(`${key}\0${files[key]}\0`);
   return hash.digest("hex").slice(0, 16);
 }
 
-/** Prometheus and the Pushgateway run as nobody, as their images do. */
+/** Prometheus, the Pushgateway and the Alertmanager run as nobody, as their images do. */
 const NOBODY = 65534;
 
-/** Our own Prometheus: one replica with a volume, the core's command line and files from a ConfigMap. */
-export function prometheusStatefulSet(
+/**
+ * What each program asks the scheduler to reserve. Requests only, no limits: a monitoring pod
+ * killed at a memory limit stops scraping or notifying exactly when a struggling estate needs it.
+ */
+export const MONITORING_REQUESTS: Record<MonitoringService, { cpu: string; memory: string }> = {
+  prometheus: { cpu: "100m", memory: "256Mi" },
+  alertmanager: { cpu: "10m", memory: "32Mi" },
+  grafana: { cpu: "50m", memory: "128Mi" },
+  pushgateway: { cpu: "10m", memory: "16Mi" },
+};
+
+/** The Alertmanager's volume for its silences and notification log: they are small. */
+export const ALERTMANAGER_STORAGE_SIZE = "1Gi";
+
+/** How a program says it is up: its readiness path and, where it has one, its liveness path. */
+const HEALTH: Record<MonitoringService, { ready: string; live?: string }> = {
+  prometheus: { ready: "/-/ready", live: "/-/healthy" },
+  alertmanager: { ready: "/-/ready", live: "/-/healthy" },
+  grafana: { ready: "/api/health", live: "/api/health" },
+  pushgateway: { ready: "/-/ready" },
+};
+
+type Container = k8s.types.input.core.v1.Container;
+type Volume = k8s.types.input.core.v1.Volume;
+type Workload<Spec> = { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: Spec };
+
+/**
+ * One program's pod: its image on its port, probes on its health paths, its requests, no
+ * privileges and no service-account token, running as `user` (the image's) with its volumes made
+ * readable by it (fsGroup).
+ */
+function programPod(
   spec: KubernetesMonitoringSpec,
+  which: MonitoringService,
+  user: { uid: number; gid: number },
+  container: Omit<Container, "name" | "image">,
+  volumes: Volume[],
+): k8s.types.input.core.v1.PodSpec {
+  const port = CONTAINER_PORTS[which];
+  const health = HEALTH[which];
+  return {
+    automountServiceAccountToken: false,
+    securityContext: { runAsUser: user.uid, runAsGroup: user.gid, fsGroup: user.uid, runAsNonRoot: true },
+    containers: [
+      {
+        name: which,
+        image: spec.monitoring.images[which],
+        imagePullPolicy: "IfNotPresent",
+        ports: [{ name: "http", containerPort: port }],
+        readinessProbe: { httpGet: { path: health.ready, port }, periodSeconds: 10 },
+        ...(health.live && {
+          livenessProbe: { httpGet: { path: health.live, port }, periodSeconds: 15, failureThreshold: 6 },
+        }),
+        resources: { requests: MONITORING_REQUESTS[which] },
+        securityContext: CONTAINER_SECURITY,
+        ...container,
+      },
+    ],
+    volumes,
+  };
+}
+
+/** A one-replica workload of a program: its pods selected by the program's labels, a checksum in their template. */
+function programWorkload(
+  spec: KubernetesMonitoringSpec,
+  which: MonitoringService,
   namespace: string,
   labels: Record<string, string>,
-  checksum: pulumi.Input<string>,
-): { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.apps.v1.StatefulSetSpec } {
-  const name = spec.monitoring.hostnames.prometheus;
-  const selector = prometheusSelector(spec);
+  pod: k8s.types.input.core.v1.PodSpec,
+  checksum?: pulumi.Input<string>,
+) {
+  const selector = selectorOf(spec, which);
   return {
-    metadata: { name, namespace, labels: { ...labels, ...selector } },
+    metadata: { name: spec.monitoring.hostnames[which], namespace, labels: { ...labels, ...selector } },
     spec: {
       replicas: 1,
-      serviceName: name,
       selector: { matchLabels: selector },
       template: {
         metadata: {
           labels: { ...labels, ...selector },
-          annotations: { "neo4j-estate.config-checksum": checksum },
+          ...(checksum !== undefined && { annotations: { "neo4j-estate.config-checksum": checksum } }),
         },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY, runAsNonRoot: true },
-          containers: [
-            {
-              name: "prometheus",
-              image: spec.monitoring.images.prometheus,
-              imagePullPolicy: "IfNotPresent",
-              args: prometheusCommand(spec.monitoring),
-              ports: [{ name: "http", containerPort: CONTAINER_PORTS.prometheus }],
-              readinessProbe: {
-                httpGet: { path: "/-/ready", port: CONTAINER_PORTS.prometheus },
-                periodSeconds: 10,
-              },
-              livenessProbe: {
-                httpGet: { path: "/-/healthy", port: CONTAINER_PORTS.prometheus },
-                periodSeconds: 15,
-                failureThreshold: 6,
-              },
-              volumeMounts: [
-                { name: "config", mountPath: CONFIG_DIRECTORY, readOnly: true },
-                { name: "data", mountPath: PROMETHEUS_DATA_DIR },
-              ],
-              securityContext: CONTAINER_SECURITY,
-            },
-          ],
-          volumes: [{ name: "config", configMap: { name } }],
-        },
+        spec: pod,
       },
+    },
+  };
+}
+
+/** A one-replica StatefulSet of a program, its volume `data` claimed per pod. */
+function programStatefulSet(
+  spec: KubernetesMonitoringSpec,
+  which: MonitoringService,
+  namespace: string,
+  labels: Record<string, string>,
+  pod: k8s.types.input.core.v1.PodSpec,
+  checksum: pulumi.Input<string>,
+  storageSize: string,
+): Workload<k8s.types.input.apps.v1.StatefulSetSpec> {
+  const workload = programWorkload(spec, which, namespace, labels, pod, checksum);
+  return {
+    metadata: workload.metadata,
+    spec: {
+      ...workload.spec,
+      serviceName: spec.monitoring.hostnames[which],
       volumeClaimTemplates: [
         {
           metadata: { name: "data" },
           spec: {
             accessModes: ["ReadWriteOnce"],
             storageClassName: spec.storageClassName,
-            resources: { requests: { storage: spec.storageSize } },
+            resources: { requests: { storage: storageSize } },
           },
         },
       ],
@@ -328,59 +428,215 @@ export function prometheusStatefulSet(
   };
 }
 
+/** Our own Prometheus: one replica with a volume, the core's command line and files from a ConfigMap. */
+export function prometheusStatefulSet(
+  spec: KubernetesMonitoringSpec,
+  namespace: string,
+  labels: Record<string, string>,
+  checksum: pulumi.Input<string>,
+): Workload<k8s.types.input.apps.v1.StatefulSetSpec> {
+  const pod = programPod(
+    spec,
+    "prometheus",
+    { uid: NOBODY, gid: NOBODY },
+    {
+      args: prometheusCommand(spec.monitoring),
+      volumeMounts: [
+        { name: "config", mountPath: CONFIG_DIRECTORY, readOnly: true },
+        { name: "data", mountPath: PROMETHEUS_DATA_DIR },
+      ],
+    },
+    [{ name: "config", configMap: { name: spec.monitoring.hostnames.prometheus } }],
+  );
+  return programStatefulSet(spec, "prometheus", namespace, labels, pod, checksum, spec.storageSize);
+}
+
 /** The Pushgateway the backup runs push to; its file keeps the last push across container restarts. */
 export function pushgatewayDeployment(
   spec: KubernetesMonitoringSpec,
   namespace: string,
   labels: Record<string, string>,
-): { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.apps.v1.DeploymentSpec } {
-  const selector = pushgatewaySelector(spec);
+): Workload<k8s.types.input.apps.v1.DeploymentSpec> {
   const dataDir = pushgatewayCommand()[0]
     .replace(/^--persistence\.file=/, "")
     .replace(/\/[^/]+$/, "");
-  return {
-    metadata: { name: spec.monitoring.hostnames.pushgateway, namespace, labels: { ...labels, ...selector } },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: selector },
-      template: {
-        metadata: { labels: { ...labels, ...selector } },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY, runAsNonRoot: true },
-          containers: [
-            {
-              name: "pushgateway",
-              image: spec.monitoring.images.pushgateway,
-              imagePullPolicy: "IfNotPresent",
-              args: pushgatewayCommand(),
-              ports: [{ name: "http", containerPort: CONTAINER_PORTS.pushgateway }],
-              readinessProbe: {
-                httpGet: { path: "/-/ready", port: CONTAINER_PORTS.pushgateway },
-                periodSeconds: 10,
-              },
-              volumeMounts: [{ name: "data", mountPath: dataDir }],
-              securityContext: CONTAINER_SECURITY,
-            },
-          ],
-          volumes: [{ name: "data", emptyDir: {} }],
-        },
-      },
-    },
-  };
+  const pod = programPod(
+    spec,
+    "pushgateway",
+    { uid: NOBODY, gid: NOBODY },
+    { args: pushgatewayCommand(), volumeMounts: [{ name: "data", mountPath: dataDir }] },
+    [{ name: "data", emptyDir: {} }],
+  );
+  return programWorkload(spec, "pushgateway", namespace, labels, pod);
 }
 
-/** A ClusterIP Service for Prometheus or the Pushgateway, named after it so it resolves as on Docker. */
+/** A ClusterIP Service for one program of the stack, named after it so it resolves as on Docker. */
 export function monitoringService(
   spec: KubernetesMonitoringSpec,
-  which: "prometheus" | "pushgateway",
+  which: MonitoringService,
   namespace: string,
   labels: Record<string, string>,
 ): { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.core.v1.ServiceSpec } {
-  const selector = which === "prometheus" ? prometheusSelector(spec) : pushgatewaySelector(spec);
+  const selector = selectorOf(spec, which);
   const port = CONTAINER_PORTS[which];
   return {
     metadata: { name: spec.monitoring.hostnames[which], namespace, labels: { ...labels, ...selector } },
     spec: { selector, ports: [{ name: "http", port, targetPort: port }] },
+  };
+}
+
+/**
+ * The ConfigMap or Secret key a file of the stack is stored under: its directory's name and its
+ * own (`datasources.neo4j-estate.yaml`, `secrets.0-webhook-0-url`), unique across the files of
+ * one object, and a valid key.
+ */
+export function fileKey(path: string): string {
+  return path.split("/").slice(-2).join(".");
+}
+
+/** The items that place files at their paths under `root`, where their object is mounted. */
+export function filesUnder(root: string, paths: string[]): { key: string; path: string }[] {
+  return paths.map((path) => {
+    if (!path.startsWith(`${root}/`)) throw new Error(`${path} is not under ${root}`);
+    return { key: fileKey(path), path: path.slice(root.length + 1) };
+  });
+}
+
+/** The directory a file is in. */
+export function directoryOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/"));
+}
+
+/**
+ * Our own Alertmanager, as on Docker: the core's command line and files, its silences and
+ * notification log on a volume so a new pod does not notify again. alertmanager.yml and every
+ * receiver secret come from one Secret mounted as files (`*_file` fields); the pod restarts when
+ * the configuration changes (`checksum`), while a new secret value reaches the file in place,
+ * where the Alertmanager reads it at each notification.
+ */
+export function alertmanagerStatefulSet(
+  spec: KubernetesMonitoringSpec,
+  namespace: string,
+  labels: Record<string, string>,
+  files: { secretName: pulumi.Input<string>; paths: string[] },
+  checksum: pulumi.Input<string>,
+  externalUrl: string,
+): Workload<k8s.types.input.apps.v1.StatefulSetSpec> {
+  const configRoot = directoryOf(ALERTMANAGER_CONFIG_FILE);
+  const pod = programPod(
+    spec,
+    "alertmanager",
+    { uid: ALERTMANAGER_UID, gid: ALERTMANAGER_UID },
+    {
+      args: alertmanagerCommand(externalUrl),
+      volumeMounts: [
+        { name: "config", mountPath: configRoot, readOnly: true },
+        { name: "data", mountPath: ALERTMANAGER_DATA_DIR },
+      ],
+    },
+    [
+      {
+        name: "config",
+        // Readable by the Alertmanager's group only (fsGroup), as Docker's uploads are 0400.
+        secret: {
+          secretName: files.secretName,
+          defaultMode: 0o440,
+          items: filesUnder(configRoot, files.paths),
+        },
+      },
+    ],
+  );
+  return programStatefulSet(
+    spec,
+    "alertmanager",
+    namespace,
+    labels,
+    pod,
+    checksum,
+    ALERTMANAGER_STORAGE_SIZE,
+  );
+}
+
+/** The mount point of the Secret holding Grafana's admin password file. */
+const GRAFANA_SECRET_DIR = directoryOf(GRAFANA_ADMIN_PASSWORD_FILE.path);
+
+/** Where Grafana keeps its database; not kept across pods, as on Docker: everything it shows is provisioned. */
+const GRAFANA_DATA_DIR = "/var/lib/grafana";
+
+/**
+ * Our own Grafana, as on Docker: the core's settings as environment variables, the data source
+ * and dashboards provisioned from a ConfigMap (one mount per provisioning directory, so the
+ * image's other provisioning directories stay), the admin password from a Secret as the file
+ * `GF_SECURITY_ADMIN_PASSWORD__FILE` names.
+ */
+export function grafanaDeployment(
+  spec: KubernetesMonitoringSpec,
+  namespace: string,
+  labels: Record<string, string>,
+  provisioning: { configMapName: string; paths: string[] },
+  passwordSecretName: pulumi.Input<string>,
+  checksum: pulumi.Input<string>,
+): Workload<k8s.types.input.apps.v1.DeploymentSpec> {
+  const directories = [...new Set(provisioning.paths.map(directoryOf))];
+  const provisioningVolumes = directories.map((directory) => ({
+    name: `provisioning-${directory.split("/").pop()}`,
+    directory,
+    items: filesUnder(
+      directory,
+      provisioning.paths.filter((p) => directoryOf(p) === directory),
+    ),
+  }));
+  // The image's user, uid 472 in group root.
+  const pod = programPod(
+    spec,
+    "grafana",
+    { uid: GRAFANA_UID, gid: GRAFANA_ADMIN_PASSWORD_FILE.gid },
+    {
+      env: grafanaEnv().map((entry) => {
+        const at = entry.indexOf("=");
+        return { name: entry.slice(0, at), value: entry.slice(at + 1) };
+      }),
+      volumeMounts: [
+        ...provisioningVolumes.map((v) => ({ name: v.name, mountPath: v.directory, readOnly: true })),
+        { name: "admin-password", mountPath: GRAFANA_SECRET_DIR, readOnly: true },
+        { name: "data", mountPath: GRAFANA_DATA_DIR },
+      ],
+    },
+    [
+      ...provisioningVolumes.map((v) => ({
+        name: v.name,
+        configMap: { name: provisioning.configMapName, items: v.items },
+      })),
+      {
+        name: "admin-password",
+        secret: {
+          secretName: passwordSecretName,
+          defaultMode: 0o440,
+          items: filesUnder(GRAFANA_SECRET_DIR, [GRAFANA_ADMIN_PASSWORD_FILE.path]),
+        },
+      },
+      { name: "data", emptyDir: {} },
+    ],
+  );
+  return programWorkload(spec, "grafana", namespace, labels, pod, checksum);
+}
+
+/**
+ * The Neo4j dashboard for the operator's Grafana: a ConfigMap its dashboard sidecar loads, labelled
+ * as kube-prometheus-stack's sidecar looks for (and with monitorLabels), reading whichever
+ * Prometheus data source that Grafana has.
+ */
+export function dashboardConfigMap(
+  spec: KubernetesMonitoringSpec,
+  namespace: string,
+  labels: Record<string, string>,
+): { metadata: k8s.types.input.meta.v1.ObjectMeta; data: Record<string, string> } {
+  return {
+    metadata: {
+      name: `${spec.monitoring.name}-dashboards`,
+      namespace,
+      labels: { ...labels, ...spec.monitorLabels, ...GRAFANA_DASHBOARD_LABEL },
+    },
+    data: { [path.basename(DASHBOARD_FILE)]: `${JSON.stringify(portableNeo4jDashboard(), null, 2)}\n` },
   };
 }

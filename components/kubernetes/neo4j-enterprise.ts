@@ -48,6 +48,13 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** Our Prometheus inside the cluster; undefined without monitoring or in operator mode. */
   public readonly prometheusUrl: pulumi.Output<string | undefined>;
+  /** Our Grafana inside the cluster; undefined without monitoring or in operator mode. */
+  public readonly grafanaUrl: pulumi.Output<string | undefined>;
+  public readonly grafanaAdminUsername: pulumi.Output<string | undefined>;
+  /** Grafana's admin password (secret); undefined without monitoring or in operator mode. */
+  public readonly grafanaAdminPassword: pulumi.Output<string | undefined>;
+  /** Our Alertmanager inside the cluster; undefined without monitoring, with its alertmanager off, or in operator mode. */
+  public readonly alertmanagerUrl: pulumi.Output<string | undefined>;
   /** Where backups are kept (`pvc:<namespace>/<claim>`); undefined without backups. */
   public readonly backupLocation: pulumi.Output<string | undefined>;
 
@@ -80,6 +87,10 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
     this.adminPassword = cluster.adminPassword;
     this.namespace = cluster.namespace;
     this.prometheusUrl = this.monitoring?.prometheusUrl ?? none;
+    this.grafanaUrl = this.monitoring?.grafanaUrl ?? none;
+    this.grafanaAdminUsername = this.monitoring?.grafanaAdminUsername ?? none;
+    this.grafanaAdminPassword = this.monitoring ? pulumi.secret(this.monitoring.grafanaAdminPassword) : none;
+    this.alertmanagerUrl = this.monitoring?.alertmanagerUrl ?? none;
     this.backupLocation = this.backup?.location ?? none;
     this.registerOutputs({
       boltUri: this.boltUri,
@@ -87,6 +98,10 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
       adminPassword: this.adminPassword,
       namespace: this.namespace,
       prometheusUrl: this.prometheusUrl,
+      grafanaUrl: this.grafanaUrl,
+      grafanaAdminUsername: this.grafanaAdminUsername,
+      grafanaAdminPassword: this.grafanaAdminPassword,
+      alertmanagerUrl: this.alertmanagerUrl,
       backupLocation: this.backupLocation,
     });
   }

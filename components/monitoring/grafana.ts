@@ -75,6 +75,40 @@ export function neo4jDashboard(): typeof dashboard {
   return dashboard;
 }
 
+/** The name of the data source variable the sidecar form of the dashboard adds. */
+export const DATASOURCE_VARIABLE = "datasource";
+
+/**
+ * The bundled dashboard for a Grafana that is not ours (kube-prometheus-stack's, fed by its
+ * dashboard sidecar): that Grafana has no data source with our uid, so every panel and variable
+ * reads a data source variable instead, defaulting to the Grafana's default Prometheus.
+ */
+export function portableNeo4jDashboard(): Record<string, unknown> {
+  const replace = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(replace);
+    if (node && typeof node === "object") {
+      const record = node as Record<string, unknown>;
+      if (record.uid === PROMETHEUS_DATASOURCE_UID && record.type === "prometheus")
+        return { type: "prometheus", uid: `\${${DATASOURCE_VARIABLE}}` };
+      return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, replace(v)]));
+    }
+    return node;
+  };
+  const portable = replace(neo4jDashboard()) as Record<string, unknown> & {
+    templating: { list: unknown[] };
+  };
+  const variable = {
+    name: DATASOURCE_VARIABLE,
+    label: "Data source",
+    type: "datasource",
+    query: "prometheus",
+    hide: 0,
+    current: {},
+    options: [],
+  };
+  return { ...portable, templating: { list: [variable, ...portable.templating.list] } };
+}
+
 /** The files to upload into the Grafana container, path to content. */
 export function grafanaFiles(spec: MonitoringSpec): { file: string; content: string }[] {
   return [

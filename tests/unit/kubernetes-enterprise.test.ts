@@ -68,16 +68,33 @@ describe("kubernetes.Neo4jEnterprise under the mock runtime", () => {
     const estate = new kubernetes.Neo4jEnterprise("graph", {
       cluster,
       backup: { schedule: "6h" },
+      monitoring: { grafanaAdminPassword: "grafana-password" },
       rbac: { users: [{ name: "alice", password: "alice-password" }] },
     });
     expect(await valueOf(estate.boltUri)).toBe("neo4j://graph.graph.svc.cluster.local:7687");
+    // Monitoring's outputs, as the Docker composite has them, with in-cluster addresses.
+    expect(await valueOf(estate.grafanaUrl)).toBe(
+      "http://graph-monitoring-grafana.graph.svc.cluster.local:3000",
+    );
+    expect(await valueOf(estate.grafanaAdminUsername)).toBe("admin");
+    expect(await secretAndValue(estate.grafanaAdminPassword)).toEqual({
+      secret: true,
+      value: "grafana-password",
+    });
+    expect(await valueOf(estate.alertmanagerUrl)).toBe(
+      "http://graph-monitoring-alertmanager.graph.svc.cluster.local:9093",
+    );
     expect(await secretAndValue(estate.adminPassword)).toEqual({ secret: true, value: "password123" });
     expect(await valueOf(estate.backupLocation)).toBe("pvc:graph/graph-backups-data");
     await settle();
     expect(byType(recorded, "kubernetes:batch/v1:CronJob").map((r) => r.name)).toEqual(["graph-backups"]);
     expect(byType(recorded, "kubernetes:apps/v1:Deployment").map((r) => r.name)).toEqual([
       "graph-monitoring-pushgateway",
+      "graph-monitoring-grafana",
     ]);
+    expect(byType(recorded, "kubernetes:apps/v1:StatefulSet").map((r) => r.name)).toContain(
+      "graph-monitoring-alertmanager",
+    );
     const runner = byType(recorded, "kubernetes:core/v1:ConfigMap").find(
       (r) => r.name === "graph-backups-runner",
     )!;
@@ -101,6 +118,13 @@ describe("kubernetes.Neo4jEnterprise under the mock runtime", () => {
       () =>
         new kubernetes.Neo4jEnterprise("graph", { cluster, monitoring: { mode: "sidecar" as "operator" } }),
     ).toThrow('Neo4jEnterprise "graph": monitoring.mode must be');
+    expect(
+      () =>
+        new kubernetes.Neo4jEnterprise("graph", {
+          cluster,
+          monitoring: { alertReceivers: [{ name: "ops", webhook_configs: [{ url: "ftp://x" }] }] },
+        }),
+    ).toThrow('Neo4jEnterprise "graph": monitoring.alertReceivers[0].webhook_configs[0].url must be');
     expect(
       () =>
         new kubernetes.Neo4jEnterprise("graph", {
