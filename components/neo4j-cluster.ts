@@ -29,9 +29,9 @@ import { ownedFileUpload, ownedUpload } from "./common/docker-uploads";
 import { AdminPassword, ClusterRecord, ClusterServers, MemberGate } from "./lifecycle/resources";
 import { AdminTarget } from "./lifecycle/admin";
 import { ClusterMember } from "./lifecycle/cluster";
-import { TlsCertificatesArgs, TlsLevel, boltScheme, tlsFiles } from "./neo4j/tls";
+import { TlsChannels, TlsCertificatesArgs, boltScheme, tlsChannels, tlsFiles } from "./neo4j/tls";
 import { LICENSES_DIR, PLUGINS_DIR } from "./neo4j/plugins";
-import { CertificatePair, TlsMaterial, tlsMaterial } from "./tls/estate-tls";
+import { CertificatePair, TlsMaterial, dockerTlsSubjects, tlsMaterial } from "./tls/estate-tls";
 import { checkLocalJar, fetchMavenJar } from "./common/maven";
 
 export const NEO4J_CLUSTER_TYPE = "neo4j-estate:index:Neo4jCluster";
@@ -67,12 +67,7 @@ export interface Neo4jClusterArgs extends ClusterShapeArgs {
 }
 
 /** Which channels speak TLS, known at construction. */
-export interface Neo4jClusterTls {
-  bolt: TlsLevel;
-  https: TlsLevel;
-  cluster: boolean;
-  backup: boolean;
-}
+export type Neo4jClusterTls = TlsChannels;
 
 /** A cluster member as other code sees it. */
 export interface Neo4jClusterMember {
@@ -183,13 +178,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.prometheusMetrics = spec.prometheusMetrics;
     this.memberNames = spec.members.map((m) => m.name);
     this.defaultDatabase = spec.defaultDatabase;
-    if (spec.tls)
-      this.tls = {
-        bolt: spec.tls.bolt,
-        https: spec.tls.https,
-        cluster: spec.tls.cluster,
-        backup: spec.tls.backup,
-      };
+    if (spec.tls) this.tls = tlsChannels(spec.tls);
 
     const labels = { ...(args.labels ?? {}), "neo4j-estate.cluster": name };
     const described = spec.members.map((m) => describeMember(spec, m));
@@ -210,7 +199,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     );
 
     // The certificates come first: the day-2 resources below speak TLS to the members when Bolt does.
-    const tls = spec.tls ? tlsMaterial(this, spec, args.tlsCertificates) : undefined;
+    const tls = spec.tls ? tlsMaterial(this, dockerTlsSubjects(spec), args.tlsCertificates) : undefined;
     const target: AdminTarget = {
       scheme: boltScheme(spec.clustered, spec.tls) as AdminTarget["scheme"],
       addresses: described.map((m) => m.boltAddress),

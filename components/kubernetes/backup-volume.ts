@@ -4,13 +4,26 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { OnlyCheckedArgs } from "../neo4j/checks";
 import { checkedInput } from "../common/checked-input";
-import { RUNNER_PATHS, checkPushgatewayUrl, renderRunnerConfig } from "../backup/spec";
+import {
+  BACKUP_VOLUME_COMPONENT,
+  RUNNER_PATHS,
+  checkPushgatewayUrl,
+  renderAdminConfig,
+  renderRunnerConfig,
+} from "../backup/spec";
+import { CREDENTIAL_FILES, checkOffsiteCredential, offsiteLocation } from "../backup/offsite";
+import type { BackupOffsiteArgs } from "../backup-volume";
 import { Neo4jCluster } from "./neo4j-cluster";
 import {
   KubernetesBackupShapeArgs,
+  KubernetesBackupSpec,
+  OFFSITE_CA_KEY,
+  RUNNER_TLS_KEYS,
   backupCronJob,
   backupLabels,
   backupObjectNames,
+  offsiteCredentials,
+  runnerFileKey,
   runnerPod,
   validateKubernetesBackupArgs,
 } from "./backup-objects";
@@ -29,6 +42,13 @@ export interface BackupVolumeArgs extends KubernetesBackupShapeArgs {
    * After each run the runner pushes `neo4j_backup_*` metrics to it. Plain http only. Default: no push.
    */
   pushgatewayUrl?: pulumi.Input<string>;
+  /**
+   * Copy every completed artifact to an S3-compatible bucket (AWS S3, MinIO, Ceph, …), with the
+   * same retention there, as on Docker: the same arguments and meaning. The credentials are Pulumi
+   * secrets, delivered to each run's pod as files from a Secret (never in its environment or the
+   * pod spec). Default: backups stay in the claim.
+   */
+  offsite?: BackupOffsiteArgs;
 }
 
 /**
@@ -41,6 +61,8 @@ export class BackupVolume extends pulumi.ComponentResource {
   public readonly location: pulumi.Output<string>;
   /** The PersistentVolumeClaim holding the backups. */
   public readonly claimName: pulumi.Output<string>;
+  /** Where the copies off the cluster go, `s3://<bucket>/<prefix>`; undefined without `offsite`. */
+  public readonly offsiteLocation: pulumi.Output<string | undefined>;
   /** The CronJob's name. */
   public readonly cronJobName: pulumi.Output<string>;
   /** The CronJob's schedule, the `schedule` argument as cron (UTC). */
@@ -64,6 +86,7 @@ export class BackupVolume extends pulumi.ComponentResource {
         onlineBackup: cluster.onlineBackup,
         image: cluster.image,
         neo4jVersion: cluster.neo4jVersion,
+        backupTls: cluster.tls?.backup ?? false,
       },
     );
     super(KUBERNETES_BACKUP_VOLUME_TYPE, name, {}, opts);
@@ -94,22 +117,51 @@ export class BackupVolume extends pulumi.ComponentResource {
       args.pushgatewayUrl === undefined
         ? undefined
         : checkedInput(args.pushgatewayUrl, (url) => checkPushgatewayUrl(name, url));
+    // The runner's plain files (runnerFiles says where each goes): the script and its configuration
+    // read as a diff in a preview.
+    const plain: Record<string, pulumi.Input<string>> = {
+      [runnerFileKey(RUNNER_PATHS.script)]: fs.readFileSync(
+        path.join(__dirname, "..", "backup", "runner.sh"),
+        "utf8",
+      ),
+      [runnerFileKey(RUNNER_PATHS.config)]: pulumi
+        .all([target.backupEndpoints, pushgatewayUrl])
+        .apply(([backupEndpoints, url]) =>
+          renderRunnerConfig(spec.backup, { backupEndpoints, pushgatewayUrl: url }),
+        ),
+    };
+    if (spec.backup.tls) plain[runnerFileKey(RUNNER_PATHS.adminConfig)] = renderAdminConfig();
+    if (spec.backup.offsite?.caCertificate !== undefined)
+      plain[OFFSITE_CA_KEY] = spec.backup.offsite.caCertificate;
     const files = new k8s.core.v1.ConfigMap(
       `${name}-runner`,
-      {
-        metadata: metadata(names.runnerFiles),
-        data: {
-          "runner.sh": fs.readFileSync(path.join(__dirname, "..", "backup", "runner.sh"), "utf8"),
-          "config.sh": pulumi
-            .all([target.backupEndpoints, pushgatewayUrl])
-            .apply(([backupEndpoints, url]) =>
-              renderRunnerConfig(spec.backup, { backupEndpoints, pushgatewayUrl: url }),
-            ),
-        },
-      },
+      { metadata: metadata(names.runnerFiles), data: plain },
       child,
     );
-    const after = { ...child, dependsOn: [target, claim, files] };
+    const dependsOn: pulumi.Resource[] = [target, claim, files];
+    const secrets = this.runnerSecrets(name, spec.backup, target, args.offsite);
+    if (Object.keys(secrets).length > 0)
+      dependsOn.push(
+        new k8s.core.v1.Secret(
+          `${name}-runner-secrets`,
+          {
+            metadata: metadata(names.runnerSecret),
+            type: "Opaque",
+            // data, base64 as the API server keeps it (stringData would read back as a change).
+            data: pulumi.secret(
+              pulumi
+                .all(secrets)
+                .apply((values) =>
+                  Object.fromEntries(
+                    Object.entries(values).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")]),
+                  ),
+                ),
+            ),
+          },
+          { ...child, additionalSecretOutputs: ["data"] },
+        ),
+      );
+    const after = { ...child, dependsOn };
     this.cronJob = new k8s.batch.v1.CronJob(
       name,
       backupCronJob(spec, namespace, target.image, labels),
@@ -127,6 +179,7 @@ export class BackupVolume extends pulumi.ComponentResource {
       );
 
     this.location = pulumi.output(`pvc:${namespace}/${names.claim}`);
+    this.offsiteLocation = pulumi.output(spec.backup.offsite && offsiteLocation(spec.backup.offsite));
     this.claimName = pulumi.output(names.claim);
     this.cronJobName = this.cronJob.metadata.name;
     this.cronSchedule = pulumi.output(spec.cron);
@@ -139,6 +192,7 @@ export class BackupVolume extends pulumi.ComponentResource {
     );
     this.registerOutputs({
       location: this.location,
+      offsiteLocation: this.offsiteLocation,
       claimName: this.claimName,
       cronJobName: this.cronJobName,
       cronSchedule: this.cronSchedule,
@@ -146,5 +200,35 @@ export class BackupVolume extends pulumi.ComponentResource {
       backupNowCommand: this.backupNowCommand,
       logsCommand: this.logsCommand,
     });
+  }
+
+  /**
+   * The runner's secrets by Secret key: the cluster's backup client certificate and key and its
+   * authority (backup TLS), and the bucket's credentials, each checked when it resolves (the error
+   * names the field, never the value).
+   */
+  private runnerSecrets(
+    name: string,
+    spec: KubernetesBackupSpec["backup"],
+    cluster: Neo4jCluster,
+    offsite: BackupOffsiteArgs | undefined,
+  ): Record<string, pulumi.Input<string>> {
+    const secrets: Record<string, pulumi.Input<string>> = {};
+    if (spec.tls) {
+      const pair = cluster.backupClientCertificate;
+      secrets[RUNNER_TLS_KEYS.privateKey] = pulumi.secret(pair.apply((p) => p?.privateKey ?? ""));
+      secrets[RUNNER_TLS_KEYS.certificate] = pair.apply((p) => p?.certificate ?? "");
+      secrets[RUNNER_TLS_KEYS.caCertificate] = cluster.caCertificate.apply((pem) => pem ?? "");
+    }
+    if (spec.offsite && offsite)
+      for (const field of offsiteCredentials(spec)) {
+        const file = CREDENTIAL_FILES[field];
+        secrets[runnerFileKey(file)] = pulumi.secret(
+          checkedInput(offsite[field]!, (v) =>
+            checkOffsiteCredential(BACKUP_VOLUME_COMPONENT, name, field, v),
+          ),
+        );
+      }
+    return secrets;
   }
 }

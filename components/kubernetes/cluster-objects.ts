@@ -15,16 +15,21 @@
  * - One Service per member, headless, publishing not-ready addresses: the member's stable DNS name,
  *   which it advertises, and what Kubernetes-native discovery (resolver K8S) lists by label.
  * - The admin password from a Secret mounted as a file (NEO4J_AUTH_PATH), never in the environment.
+ * - With TLS, every member's key and certificate from one Secret mounted as files (below `/ssl`),
+ *   each member's policies naming its own pair through `$(POD_NAME)`: the pod template stays the
+ *   same for every member, and a new member's pair joins the Secret without changing it.
  * - The settings Neo4j reads only when the cluster first forms come from a ConfigMap that keeps
  *   its first values (the component ignores later changes to it), so that scaling changes no pod
  *   template and restarts no member.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORTS, ClusterSpec, MemberSpec, ServerMode } from "../neo4j/cluster-spec";
 import { KubernetesDiscovery, MemberPlacement, Settings, memberSettings } from "../neo4j/settings";
 import { settingToEnvVar } from "../neo4j/env";
 import { NEO4J_UID, authDelivery } from "../neo4j/container";
 import { Formation } from "../neo4j/formation";
+import { AlternativeNames, SharedTlsFiles, TLS_DIR, boltScheme } from "../neo4j/tls";
 import { KubernetesClusterSpec, memberServiceHost } from "./cluster-spec";
 
 type ObjectArgs<Spec> = { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: Spec };
@@ -33,6 +38,7 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 /** Service port names (at most 15 characters, as Kubernetes requires), also the container ports' names. */
 export const PORT_NAMES = {
   http: "tcp-http",
+  https: "tcp-https",
   bolt: "tcp-bolt",
   routing: "tcp-routing",
   discoveryV1: "tcp-discovery",
@@ -45,6 +51,36 @@ export const PORT_NAMES = {
 /** Where the admin credentials file (`neo4j/<password>`) is mounted from its Secret. */
 export const AUTH_MOUNT = { directory: "/run/secrets/neo4j-estate", key: "neo4j-auth" } as const;
 export const AUTH_FILE = `${AUTH_MOUNT.directory}/${AUTH_MOUNT.key}`;
+
+/**
+ * Where the TLS files are mounted: the TLS Secret's member pairs (`<member>.key`, `<member>.crt`)
+ * as they come, and the authority alone in a directory of its own, since Neo4j trusts every
+ * certificate in its trusted directory and must find no key there.
+ */
+export const TLS_MOUNT = {
+  members: `${TLS_DIR}/members`,
+  trusted: `${TLS_DIR}/trusted`,
+  caKey: "ca.crt",
+} as const;
+
+/** The TLS Secret's keys of one member's pair. */
+export function tlsSecretKeys(member: string): { privateKey: string; certificate: string } {
+  return { privateKey: `${member}.key`, certificate: `${member}.crt` };
+}
+
+/** Every policy of a member reads the member's own pair, named by the pod's name, and the authority. */
+export const MEMBER_TLS_FILES: SharedTlsFiles = {
+  privateKey: `${TLS_MOUNT.members}/${tlsSecretKeys("$(POD_NAME)").privateKey}`,
+  publicCertificate: `${TLS_MOUNT.members}/${tlsSecretKeys("$(POD_NAME)").certificate}`,
+  trustedDir: TLS_MOUNT.trusted,
+};
+
+/**
+ * The pod-template annotation that carries a digest of the certificates: a new certificate (a
+ * renewal, a new authority, a certificate of yours) changes the template, and the StatefulSet
+ * rolls its members one at a time onto it, as Neo4j reads its certificates only when it starts.
+ */
+export const TLS_DIGEST_ANNOTATION = "neo4j-estate/tls-certificates";
 
 /** The settings Neo4j reads only when the cluster first forms: kept in the formation ConfigMap. */
 export const FORMATION_SETTINGS = [
@@ -68,6 +104,7 @@ export function objectNames(name: string) {
     serviceAccount: name,
     discoveryRole: `${name}-discovery`,
     authSecret: `${name}-auth`,
+    tlsSecret: `${name}-tls`,
     formation: `${name}-formation`,
     disruptionBudget: `${name}-primaries`,
     statefulSet: (mode: ServerMode) => (mode === "PRIMARY" ? name : `${name}-secondary`),
@@ -127,6 +164,8 @@ export function podSettings(spec: KubernetesClusterSpec, mode: ServerMode): Sett
   const placement: MemberPlacement = {
     boltAdvertisedAddress: `${host}:${CONTAINER_PORTS.bolt}`,
     httpAdvertisedAddress: `${host}:${CONTAINER_PORTS.http}`,
+    httpsAdvertisedAddress: `${host}:${CONTAINER_PORTS.https}`,
+    tlsFiles: MEMBER_TLS_FILES,
     kubernetesDiscovery: spec.cluster.clustered ? kubernetesDiscovery(spec) : undefined,
   };
   return memberSettings(spec.cluster, template, formation, placement);
@@ -177,9 +216,18 @@ export function podEnv(
   return env;
 }
 
+/** The HTTP API's ports: plain HTTP unless HTTPS is required (then it listens on loopback only), HTTPS when on. */
+function webPorts(cluster: ClusterSpec): { name: string; port: number }[] {
+  const https = cluster.tls?.https ?? "off";
+  const ports: { name: string; port: number }[] = [];
+  if (https !== "required") ports.push({ name: PORT_NAMES.http, port: CONTAINER_PORTS.http });
+  if (https !== "off") ports.push({ name: PORT_NAMES.https, port: CONTAINER_PORTS.https });
+  return ports;
+}
+
 function containerPorts(cluster: ClusterSpec): { name: string; port: number }[] {
   const ports: { name: string; port: number }[] = [
-    { name: PORT_NAMES.http, port: CONTAINER_PORTS.http },
+    ...webPorts(cluster),
     { name: PORT_NAMES.bolt, port: CONTAINER_PORTS.bolt },
   ];
   if (cluster.clustered) {
@@ -250,6 +298,7 @@ export function statefulSet(
   spec: KubernetesClusterSpec,
   mode: ServerMode,
   userSettings: Record<string, EnvVar["value"]>,
+  tlsDigest?: pulumi.Input<string>,
 ): ObjectArgs<k8s.types.input.apps.v1.StatefulSetSpec> {
   const cluster = spec.cluster;
   const names = objectNames(cluster.name);
@@ -276,6 +325,13 @@ export function statefulSet(
     });
     mounts.push({ name: "auth", mountPath: AUTH_MOUNT.directory, readOnly: true });
   }
+  if (cluster.tls) {
+    volumes.push(...tlsVolumes(names.tlsSecret));
+    mounts.push(
+      { name: "tls-members", mountPath: TLS_MOUNT.members, readOnly: true },
+      { name: "tls-trusted", mountPath: TLS_MOUNT.trusted, readOnly: true },
+    );
+  }
   const probePort = (port: number) => ({ tcpSocket: { port } });
   const container: k8s.types.input.core.v1.Container = {
     name: "neo4j",
@@ -285,10 +341,15 @@ export function statefulSet(
     ports: containerPorts(cluster).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
     volumeMounts: mounts,
     resources: containerResources(cluster),
-    // Started: Bolt listens. Ready: the HTTP endpoint answers, which a member does once it serves.
+    // Started: Bolt listens. Ready: the HTTP endpoint answers, which a member does once it serves;
+    // over HTTPS when plain HTTP is the container's own (the kubelet does not check the certificate).
+    // Bolt is probed by TCP, which TLS does not change.
     startupProbe: { ...probePort(CONTAINER_PORTS.bolt), ...STARTUP_PROBE },
     readinessProbe: {
-      httpGet: { path: "/", port: CONTAINER_PORTS.http },
+      httpGet:
+        cluster.tls?.https === "required"
+          ? { path: "/", port: CONTAINER_PORTS.https, scheme: "HTTPS" }
+          : { path: "/", port: CONTAINER_PORTS.http },
       periodSeconds: 10,
       timeoutSeconds: 5,
       failureThreshold: 3,
@@ -315,7 +376,10 @@ export function statefulSet(
         ? { whenDeleted: "Retain", whenScaled: "Retain" }
         : { whenDeleted: "Delete", whenScaled: "Delete" },
       template: {
-        metadata: { labels },
+        metadata:
+          tlsDigest === undefined
+            ? { labels }
+            : { labels, annotations: { [TLS_DIGEST_ANNOTATION]: tlsDigest } },
         spec: {
           serviceAccountName: cluster.clustered ? names.serviceAccount : undefined,
           // Only discovery needs the API; a single server gets no token at all.
@@ -382,10 +446,11 @@ export function clientService(spec: KubernetesClusterSpec): ObjectArgs<k8s.types
     spec: {
       type: spec.serviceType,
       selector: { [CLUSTER_LABEL]: spec.cluster.name },
-      ports: [
-        { name: PORT_NAMES.bolt, port: CONTAINER_PORTS.bolt, targetPort: CONTAINER_PORTS.bolt },
-        { name: PORT_NAMES.http, port: CONTAINER_PORTS.http, targetPort: CONTAINER_PORTS.http },
-      ],
+      ports: [{ name: PORT_NAMES.bolt, port: CONTAINER_PORTS.bolt }, ...webPorts(spec.cluster)].map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: p.port,
+      })),
     },
   };
 }
@@ -423,18 +488,82 @@ export function memberEndpoints(spec: KubernetesClusterSpec) {
   return spec.cluster.members.map((m) => ({
     member: m,
     bolt: `${m.hostname}:${CONTAINER_PORTS.bolt}`,
-    http: `http://${m.hostname}:${CONTAINER_PORTS.http}`,
+    http:
+      spec.cluster.tls?.https === "required"
+        ? `https://${m.hostname}:${CONTAINER_PORTS.https}`
+        : `http://${m.hostname}:${CONTAINER_PORTS.http}`,
+    https:
+      spec.cluster.tls && spec.cluster.tls.https !== "off"
+        ? `https://${m.hostname}:${CONTAINER_PORTS.https}`
+        : undefined,
     backup: spec.cluster.onlineBackup ? `${m.hostname}:${CONTAINER_PORTS.backup}` : undefined,
     metrics: spec.cluster.prometheusMetrics ? `${m.hostname}:${CONTAINER_PORTS.metrics}` : undefined,
   }));
 }
 
-/** The client Service's URI: `neo4j://` routes for a cluster, `bolt://` for one server. */
+/** The client Service's URI: `neo4j://` routes for a cluster, `bolt://` for one server, `+s` with Bolt TLS. */
 export function clientBoltUri(spec: KubernetesClusterSpec): string {
   const host = memberServiceHost(
     objectNames(spec.cluster.name).clientService,
     spec.namespace,
     spec.clusterDomain,
   );
-  return `${spec.cluster.clustered ? "neo4j" : "bolt"}://${host}:${CONTAINER_PORTS.bolt}`;
+  return `${boltScheme(spec.cluster.clustered, spec.cluster.tls)}://${host}:${CONTAINER_PORTS.bolt}`;
+}
+
+/** A Service's names as clients in the cluster write them: short, namespaced, `.svc` and fully qualified. */
+function serviceNames(service: string, spec: KubernetesClusterSpec): string[] {
+  return [
+    service,
+    `${service}.${spec.namespace}`,
+    `${service}.${spec.namespace}.svc`,
+    memberServiceHost(service, spec.namespace, spec.clusterDomain),
+  ];
+}
+
+/**
+ * The names a member's certificate carries: its own Service (which it advertises, and which the
+ * other members, the backup runner and discovery reach it by), its pod's name under the governing
+ * Service, the client Service (which lands on any member), and localhost and 127.0.0.1 for tools
+ * in the pod and for a port-forward.
+ */
+export function memberCertificateNames(spec: KubernetesClusterSpec, member: string): AlternativeNames {
+  const names = objectNames(spec.cluster.name);
+  return {
+    dnsNames: [
+      ...serviceNames(member, spec),
+      memberServiceHost(`${member}.${names.headlessService}`, spec.namespace, spec.clusterDomain),
+      ...serviceNames(names.clientService, spec),
+      "localhost",
+    ],
+    ipAddresses: ["127.0.0.1"],
+  };
+}
+
+/** The TLS Secret's data: every member's key and certificate, and the authority. */
+export function tlsSecretData(
+  caCertificate: string,
+  members: Record<string, { certificate: string; privateKey: string }>,
+): Record<string, string> {
+  const data: Record<string, string> = { [TLS_MOUNT.caKey]: caCertificate };
+  for (const member of Object.keys(members).sort()) {
+    const keys = tlsSecretKeys(member);
+    data[keys.privateKey] = members[member].privateKey;
+    data[keys.certificate] = members[member].certificate;
+  }
+  return data;
+}
+
+/**
+ * The TLS Secret as two volumes: the member pairs (0440 with the pod's fsGroup: the neo4j user's
+ * group reads them, nobody else), and the authority alone (0444, a certificate is public).
+ */
+export function tlsVolumes(secretName: string): k8s.types.input.core.v1.Volume[] {
+  return [
+    { name: "tls-members", secret: { secretName, defaultMode: 0o440 } },
+    {
+      name: "tls-trusted",
+      secret: { secretName, defaultMode: 0o444, items: [{ key: TLS_MOUNT.caKey, path: TLS_MOUNT.caKey }] },
+    },
+  ];
 }

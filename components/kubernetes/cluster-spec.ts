@@ -10,6 +10,7 @@ import { ClusterShapeArgs, ClusterSpec, planCluster } from "../neo4j/cluster-spe
 import { NEO4J_CLUSTER_COMPONENT, checkAdminPassword, checkSettingValue } from "../neo4j/cluster-args";
 import { checkSettings } from "../neo4j/settings";
 import { OWN_LABEL_PREFIX } from "../neo4j/names";
+import { planTls } from "../neo4j/tls";
 
 /**
  * The arguments both platforms take, with the same names, types and meaning: Docker's
@@ -30,6 +31,8 @@ export const COMMON_CLUSTER_ARG_KEYS = [
   "pageCacheSize",
   "resources",
   "jvmAdditionalArgs",
+  "tls",
+  "tlsCertificates",
   "defaultDatabase",
   "stopGracePeriodSeconds",
   "settings",
@@ -111,6 +114,7 @@ export const KUBERNETES_CLUSTER_ARG_KEYS: readonly string[] = [
 ];
 
 const INPUT_KEYS = ["adminPassword", "settings"];
+const TLS_KEYS: readonly string[] = ["tls", "tlsCertificates"];
 
 export interface KubernetesClusterSpec {
   /** The core's plan; every member's hostname is its Service's DNS name. */
@@ -177,9 +181,22 @@ export function validateKubernetesClusterArgs(
     '{ acceptLicenseAgreement: "eval" }',
   );
 
+  // TLS is planned below, with Kubernetes' ports: HTTPS always has its own (7473), no host port.
   const common: Record<string, unknown> = {};
-  for (const key of COMMON_CLUSTER_ARG_KEYS) if (given[key] !== undefined) common[key] = given[key];
-  const { spec: docker, warnings } = planCluster(name, common as ClusterShapeArgs);
+  for (const key of COMMON_CLUSTER_ARG_KEYS)
+    if (given[key] !== undefined && !TLS_KEYS.includes(key)) common[key] = given[key];
+  const { spec: planned, warnings } = planCluster(name, common as ClusterShapeArgs);
+  const tls = planTls(
+    given,
+    {
+      edition: planned.edition,
+      clustered: planned.clustered,
+      onlineBackup: planned.onlineBackup,
+      memberNames: planned.members.map((m) => m.name),
+    },
+    check,
+  );
+  const docker: ClusterSpec = { ...planned, tls };
 
   if (given.adminPassword !== undefined && !isDeferred(given.adminPassword))
     checkAdminPassword(name, given.adminPassword);

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CLUSTER_ADMIN_USERNAME, checkSettingValue } from "../neo4j/cluster-args";
@@ -5,7 +6,9 @@ import { OnlyCheckedArgs, argChecks } from "../neo4j/checks";
 import { Edition, formatVersion } from "../neo4j/version";
 import { checkedInput } from "../common/checked-input";
 import { adminPasswordFor } from "../common/admin-password";
-import type { Neo4jClusterMember } from "../neo4j-cluster";
+import type { Neo4jClusterMember, Neo4jClusterTls } from "../neo4j-cluster";
+import { TlsCertificatesArgs, tlsChannels } from "../neo4j/tls";
+import { CertificatePair, tlsMaterial } from "../tls/estate-tls";
 import {
   KubernetesClusterShapeArgs,
   KubernetesClusterSpec,
@@ -20,10 +23,12 @@ import {
   disruptionBudget,
   formationData,
   headlessService,
+  memberCertificateNames,
   memberEndpoints,
   memberService,
   objectNames,
   statefulSet,
+  tlsSecretData,
 } from "./cluster-objects";
 
 export const KUBERNETES_NEO4J_CLUSTER_TYPE = "neo4j-estate:kubernetes:Neo4jCluster";
@@ -45,6 +50,15 @@ export interface Neo4jClusterArgs extends KubernetesClusterShapeArgs {
    * checked against the settings the chosen Neo4j version accepts.
    */
   settings?: Record<string, pulumi.Input<string>>;
+  /**
+   * Certificates you provide instead of generated ones, with `tls`, as on Docker: the authority
+   * (PEM) every member trusts, a certificate and PKCS #8 key per member, and the backup runner's
+   * pair when backup TLS is on. Each certificate is checked once known: signed by the authority,
+   * its key matching, valid now, and naming every name the member is reached by (its Service's
+   * short, namespaced, `.svc` and fully qualified names, its pod's name under the headless
+   * Service, the client Service's names, localhost and 127.0.0.1). Keys should be secrets.
+   */
+  tlsCertificates?: TlsCertificatesArgs<pulumi.Input<string>>;
 }
 
 /**
@@ -71,6 +85,15 @@ export class Neo4jCluster extends pulumi.ComponentResource {
   public readonly backupEndpoints: pulumi.Output<string[]>;
   /** `host:2004` per member; empty when prometheusMetrics is off. */
   public readonly metricsEndpoints: pulumi.Output<string[]>;
+  /** The authority (PEM) the members' certificates are signed by, for clients to trust; undefined without TLS. */
+  public readonly caCertificate: pulumi.Output<string | undefined>;
+  /**
+   * The backup runner's client certificate and key (secret), when backup TLS is on: members accept
+   * online backups only from its holder. kubernetes.BackupVolume takes it from here.
+   */
+  public readonly backupClientCertificate: pulumi.Output<CertificatePair | undefined>;
+  /** Which channels speak TLS; undefined when TLS is off. */
+  public readonly tls?: Neo4jClusterTls;
   /** The StatefulSets: primaries, then secondaries when there are any. */
   public readonly statefulSets: k8s.apps.v1.StatefulSet[];
 
@@ -111,6 +134,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.namespaceName = spec.namespace;
     this.clusterDomain = spec.clusterDomain;
     this.podSelector = { "neo4j-estate.cluster": name };
+    if (cluster.tls) this.tls = tlsChannels(cluster.tls);
 
     const names = objectNames(name);
     const labels = clusterLabels(spec);
@@ -160,6 +184,53 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
 
     const dependencies: pulumi.Resource[] = [secret];
+    const tls = cluster.tls
+      ? tlsMaterial(
+          this,
+          {
+            name,
+            tls: cluster.tls,
+            members: cluster.members,
+            namesOf: (m) => memberCertificateNames(spec, m.name),
+          },
+          args.tlsCertificates,
+        )
+      : undefined;
+    let tlsDigest: pulumi.Output<string> | undefined;
+    if (tls) {
+      const pairs = pulumi.all(tls.members);
+      dependencies.push(
+        new k8s.core.v1.Secret(
+          `${name}-tls`,
+          {
+            metadata: { name: names.tlsSecret, namespace: spec.namespace, labels },
+            type: "Opaque",
+            // data, base64 as the API server keeps it (stringData would read back as a change).
+            data: pulumi.secret(
+              pulumi
+                .all([tls.caCertificate, pairs])
+                .apply(([ca, members]) => base64Values(tlsSecretData(ca, members))),
+            ),
+          },
+          { ...namespaced, additionalSecretOutputs: ["data"] },
+        ),
+      );
+      // Certificates are public: their digest is not a secret, and shows as a change in a preview.
+      tlsDigest = pulumi.unsecret(
+        pulumi.all([tls.caCertificate, pairs]).apply(([ca, members]) =>
+          certificateDigest([
+            ca,
+            ...Object.keys(members)
+              .sort()
+              .map((m) => members[m].certificate),
+          ]),
+        ),
+      );
+    }
+    this.caCertificate = tls ? tls.caCertificate : pulumi.output<string | undefined>(undefined);
+    this.backupClientCertificate = tls?.backupClient
+      ? pulumi.secret(tls.backupClient)
+      : pulumi.output<CertificatePair | undefined>(undefined);
     if (cluster.clustered)
       dependencies.push(...this.discoveryAccess(spec, namespaced), this.formation(spec, namespaced));
 
@@ -172,20 +243,28 @@ export class Neo4jCluster extends pulumi.ComponentResource {
 
     const userSettings = this.userSettings(name, args.settings ?? {});
     const timeouts = { create: `${spec.healthyTimeoutSeconds}s`, update: `${spec.healthyTimeoutSeconds}s` };
-    const primaries = new k8s.apps.v1.StatefulSet(name, statefulSet(spec, "PRIMARY", userSettings), {
-      ...namespaced,
-      dependsOn: [...toList(namespaced.dependsOn), ...dependencies],
-      customTimeouts: timeouts,
-    });
+    const primaries = new k8s.apps.v1.StatefulSet(
+      name,
+      statefulSet(spec, "PRIMARY", userSettings, tlsDigest),
+      {
+        ...namespaced,
+        dependsOn: [...toList(namespaced.dependsOn), ...dependencies],
+        customTimeouts: timeouts,
+      },
+    );
     this.statefulSets = [primaries];
     // Secondaries join a formed cluster: they start once the primaries are Ready, and roll after them.
     if (cluster.secondaries > 0)
       this.statefulSets.push(
-        new k8s.apps.v1.StatefulSet(`${name}-secondary`, statefulSet(spec, "SECONDARY", userSettings), {
-          ...namespaced,
-          dependsOn: [...toList(namespaced.dependsOn), ...dependencies, primaries],
-          customTimeouts: timeouts,
-        }),
+        new k8s.apps.v1.StatefulSet(
+          `${name}-secondary`,
+          statefulSet(spec, "SECONDARY", userSettings, tlsDigest),
+          {
+            ...namespaced,
+            dependsOn: [...toList(namespaced.dependsOn), ...dependencies, primaries],
+            customTimeouts: timeouts,
+          },
+        ),
       );
 
     // Addresses resolve once the StatefulSets are rolled out (Pulumi waits for their pods to be
@@ -203,6 +282,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
           httpUrl: e.http,
           internalBoltAddress: e.bolt,
         };
+        if (e.https) member.httpsUrl = e.https;
         if (e.backup) member.backupAddress = e.backup;
         if (e.metrics) member.metricsAddress = e.metrics;
         return member;
@@ -222,6 +302,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       namespace: this.namespace,
       backupEndpoints: this.backupEndpoints,
       metricsEndpoints: this.metricsEndpoints,
+      caCertificate: this.caCertificate,
+      backupClientCertificate: this.backupClientCertificate,
     });
   }
 
@@ -278,6 +360,17 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       { ...opts, ignoreChanges: ["data"] },
     );
   }
+}
+
+function base64Values(data: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")]),
+  );
+}
+
+/** A digest of PEM certificates, in the order given. */
+function certificateDigest(pems: string[]): string {
+  return createHash("sha256").update(pems.join("\n")).digest("hex");
 }
 
 function toList(value: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {

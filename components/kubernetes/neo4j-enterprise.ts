@@ -57,6 +57,8 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
   public readonly alertmanagerUrl: pulumi.Output<string | undefined>;
   /** Where backups are kept (`pvc:<namespace>/<claim>`); undefined without backups. */
   public readonly backupLocation: pulumi.Output<string | undefined>;
+  /** The authority the members' TLS certificates are signed by (PEM), for clients to trust; undefined without TLS. */
+  public readonly caCertificate: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: Neo4jEnterpriseArgs, opts?: pulumi.ComponentResourceOptions) {
     const { clusterArgs, backupArgs, monitoringArgs } = planKubernetesEstate(name, args);
@@ -92,6 +94,7 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
     this.grafanaAdminPassword = this.monitoring ? pulumi.secret(this.monitoring.grafanaAdminPassword) : none;
     this.alertmanagerUrl = this.monitoring?.alertmanagerUrl ?? none;
     this.backupLocation = this.backup?.location ?? none;
+    this.caCertificate = cluster.caCertificate;
     this.registerOutputs({
       boltUri: this.boltUri,
       adminUsername: this.adminUsername,
@@ -103,6 +106,7 @@ export class Neo4jEnterprise extends pulumi.ComponentResource {
       grafanaAdminPassword: this.grafanaAdminPassword,
       alertmanagerUrl: this.alertmanagerUrl,
       backupLocation: this.backupLocation,
+      caCertificate: this.caCertificate,
     });
   }
 }
@@ -158,6 +162,7 @@ export function planKubernetesEstate(
     image: cluster.image.image,
     neo4jVersion: formatVersion(cluster.version),
     memberNames: cluster.members.map((m) => m.name),
+    backupTls: cluster.tls?.backup ?? false,
   };
   if (monitoringArgs)
     withinPart(COMPONENT, name, "monitoring", () =>

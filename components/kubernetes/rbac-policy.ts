@@ -56,6 +56,8 @@ export class RbacPolicy extends pulumi.ComponentResource {
         uri: uri ?? cluster.boltUri,
         adminUsername: cluster.adminUsername,
         adminPassword: cluster.adminPassword,
+        // With Bolt TLS, the members' certificates are signed by the estate's authority: trust it.
+        caCertificate: cluster.caCertificate,
       },
       // The members must be Ready before provisioning starts waiting for a leader.
       { parent: this, dependsOn: [cluster] },

@@ -10,7 +10,7 @@ import { editDistance } from "./checks";
 import catalogJson from "./settings-catalog.json";
 import { atLeast, formatVersion, parseVersion } from "./version";
 import { METRICS_FILTER_SETTING, extendMetricsFilter } from "./metrics-filter";
-import { tlsSettings } from "./tls";
+import { SharedTlsFiles, tlsSettings } from "./tls";
 import { licenseSettings, pluginSettings } from "./plugins";
 
 export type Settings = Record<string, string>;
@@ -103,6 +103,10 @@ export function kubernetesDiscoverySettings(
 export interface MemberPlacement {
   boltAdvertisedAddress: string;
   httpAdvertisedAddress: string;
+  /** HTTPS as clients reach it, when HTTPS is on. */
+  httpsAdvertisedAddress?: string;
+  /** Where the member's key, certificate and trusted authorities are, when not under `/ssl/<scope>/`. */
+  tlsFiles?: SharedTlsFiles;
   kubernetesDiscovery?: KubernetesDiscovery;
 }
 
@@ -149,11 +153,15 @@ export function memberSettings(
         spec.tls,
         { http: CONTAINER_PORTS.http, https: CONTAINER_PORTS.https },
         {
-          httpsAddress: address(
-            spec.advertisedHost,
-            spec.tls.https === "optional" ? member.hostPorts.https! : member.hostPorts.http,
-          ),
+          httpsAddress:
+            placement?.httpsAdvertisedAddress ??
+            address(
+              spec.advertisedHost,
+              spec.tls.https === "optional" ? member.hostPorts.https! : member.hostPorts.http,
+            ),
         },
+        undefined,
+        placement?.tlsFiles,
       ),
     );
   Object.assign(settings, pluginSettings(spec.plugins), licenseSettings(spec.licenses));

@@ -76,14 +76,30 @@ export interface TlsSpec {
   authorityValidityDays: number;
 }
 
+/** Which channels speak TLS: what a cluster component reports as its `tls`, on every platform. */
+export interface TlsChannels {
+  bolt: TlsLevel;
+  https: TlsLevel;
+  cluster: boolean;
+  backup: boolean;
+}
+
+export function tlsChannels(tls: TlsSpec): TlsChannels {
+  return { bolt: tls.bolt, https: tls.https, cluster: tls.cluster, backup: tls.backup };
+}
+
 /** What planTls needs to know about the cluster. */
 export interface TlsClusterFacts {
   edition: Edition;
   clustered: boolean;
   onlineBackup: boolean;
   memberNames: string[];
-  /** Whether hostPorts.https was given. */
-  httpsHostPort: boolean;
+  /**
+   * Whether hostPorts.https was given, on a platform that publishes ports on the host (Docker).
+   * Undefined where HTTPS always has its own port beside HTTP (Kubernetes: the container's 7473,
+   * reached through Services), so that no host-port rule applies.
+   */
+  httpsHostPort?: boolean;
 }
 
 const AUTHORITY_VALIDITY_DAYS = 3650;
@@ -116,12 +132,12 @@ export function planTls(
     throw check.fail("tls.cluster", "secures traffic between cluster members, and this is a single server");
   if (backup && !cluster.onlineBackup)
     throw check.fail("tls.backup", "secures the online-backup port, but onlineBackup is off");
-  if (https === "optional" && !cluster.httpsHostPort)
+  if (https === "optional" && cluster.httpsHostPort === false)
     throw check.fail(
       "hostPorts.https",
       'is needed with tls.https "optional": HTTP keeps hostPorts.http, so say where HTTPS is published',
     );
-  if (https !== "optional" && cluster.httpsHostPort)
+  if (https !== "optional" && cluster.httpsHostPort === true)
     throw check.fail(
       "hostPorts.https",
       https === "required"
@@ -240,8 +256,27 @@ export function tlsFiles(tls: TlsSpec, dir = TLS_DIR): TlsFile[] {
   return enabledScopes(tls).flatMap((scope) => scopeFiles(scope, dir));
 }
 
-/** One SSL policy's settings, for a member or for neo4j-admin's backup client. */
-export function policySettings(scope: TlsScope, dir = TLS_DIR): Record<string, string> {
+/**
+ * One key, certificate and authority directory that every policy of a member reads, by absolute
+ * path, instead of a directory per scope with Neo4j's default file names: where the files are
+ * mounted as they come (a Kubernetes Secret holding every member's pair, the path naming the
+ * member's own through `$(POD_NAME)`).
+ */
+export interface SharedTlsFiles {
+  privateKey: string;
+  publicCertificate: string;
+  trustedDir: string;
+}
+
+/**
+ * One SSL policy's settings, for a member or for neo4j-admin's backup client: the files under
+ * `<dir>/<scope>/` with Neo4j's default names, or the shared files given.
+ */
+export function policySettings(
+  scope: TlsScope,
+  dir = TLS_DIR,
+  shared?: SharedTlsFiles,
+): Record<string, string> {
   const prefix = `dbms.ssl.policy.${scope}`;
   // Drivers and browsers present no client certificate; members and the backup runner do, and
   // check each other's host names (5.x defaults verify_hostname to false, 2025.01 to true).
@@ -251,6 +286,12 @@ export function policySettings(scope: TlsScope, dir = TLS_DIR): Record<string, s
     [`${prefix}.base_directory`]: `${dir}/${scope}`,
     [`${prefix}.client_auth`]: mutual ? "REQUIRE" : "NONE",
   };
+  if (shared) {
+    settings[`${prefix}.base_directory`] = dir;
+    settings[`${prefix}.private_key`] = shared.privateKey;
+    settings[`${prefix}.public_certificate`] = shared.publicCertificate;
+    settings[`${prefix}.trusted_dir`] = shared.trustedDir;
+  }
   if (mutual) settings[`${prefix}.verify_hostname`] = "true";
   return settings;
 }
@@ -265,9 +306,10 @@ export function tlsSettings(
   ports: { http: number; https: number },
   advertised: { httpsAddress: string },
   dir = TLS_DIR,
+  shared?: SharedTlsFiles,
 ): Record<string, string> {
   const settings: Record<string, string> = {};
-  for (const scope of enabledScopes(tls)) Object.assign(settings, policySettings(scope, dir));
+  for (const scope of enabledScopes(tls)) Object.assign(settings, policySettings(scope, dir, shared));
   if (tls.bolt !== "off")
     settings["server.bolt.tls_level"] = tls.bolt === "required" ? "REQUIRED" : "OPTIONAL";
   if (tls.https !== "off") {
@@ -279,6 +321,12 @@ export function tlsSettings(
   return settings;
 }
 
+/** The DNS names and IP addresses a certificate names (its subject alternative names). */
+export interface AlternativeNames {
+  dnsNames: string[];
+  ipAddresses: string[];
+}
+
 /**
  * The names a member's certificate must carry: its host name inside the network (members,
  * the backup runner and Prometheus reach it so), the host name or address clients on the host
@@ -288,7 +336,7 @@ export function memberAlternativeNames(
   hostname: string,
   advertisedHost: string,
   hostAddress: string,
-): { dnsNames: string[]; ipAddresses: string[] } {
+): AlternativeNames {
   const dnsNames = new Set([hostname, "localhost"]);
   const ipAddresses = new Set(["127.0.0.1"]);
   for (const name of [advertisedHost, hostAddress]) {

@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterSpec } from "../neo4j/cluster-spec";
 import { argChecks } from "../neo4j/checks";
-import { checkCaBundle, checkProvidedCertificate, memberAlternativeNames } from "../neo4j/tls";
+import {
+  AlternativeNames,
+  TlsSpec,
+  checkCaBundle,
+  checkProvidedCertificate,
+  memberAlternativeNames,
+} from "../neo4j/tls";
 import { EstateCertificate } from "./certificate";
 
 /** A certificate and its key, the key secret. */
@@ -22,13 +28,34 @@ export interface TlsMaterial {
 
 const ORGANIZATION = "neo4j-estate";
 
+/** What the estate's certificates are made for: the cluster, its TLS plan and its members. */
+export interface TlsSubjects {
+  /** The cluster's component name, which names the certificates and errors. */
+  name: string;
+  tls: TlsSpec;
+  members: { name: string; hostname: string }[];
+  /** The names a member's certificate must carry: every name it is reached by, on its platform. */
+  namesOf: (member: { name: string; hostname: string }) => AlternativeNames;
+}
+
+/** The names Docker's members are reached by: their container host name, the host's and localhost. */
+export function dockerTlsSubjects(spec: ClusterSpec): TlsSubjects {
+  return {
+    name: spec.name,
+    tls: spec.tls!,
+    members: spec.members,
+    namesOf: (m) => memberAlternativeNames(m.hostname, spec.advertisedHost, spec.hostAddress),
+  };
+}
+
 /**
  * The estate's certificates: made by EstateCertificate resources (an authority, a certificate per
  * member, one for the backup runner), or the ones given, checked once their values are known.
+ * The same on every platform; only the names a member is reached by differ (subjects.namesOf).
  */
 export function tlsMaterial(
   parent: pulumi.Resource,
-  spec: ClusterSpec,
+  subjects: TlsSubjects,
   provided:
     | {
         caCertificate: pulumi.Input<string>;
@@ -37,11 +64,9 @@ export function tlsMaterial(
       }
     | undefined,
 ): TlsMaterial {
-  const tls = spec.tls!;
-  const namesOf = (hostname: string) =>
-    memberAlternativeNames(hostname, spec.advertisedHost, spec.hostAddress);
+  const { tls, namesOf } = subjects;
   if (provided) {
-    const check = argChecks("Neo4jCluster", spec.name);
+    const check = argChecks("Neo4jCluster", subjects.name);
     const caCertificate = pulumi.output(provided.caCertificate).apply((pem) => checkCaBundle(check, pem));
     const checked = (
       field: string,
@@ -59,9 +84,9 @@ export function tlsMaterial(
     return {
       caCertificate,
       members: Object.fromEntries(
-        spec.members.map((m) => [
+        subjects.members.map((m) => [
           m.name,
-          checked(`tlsCertificates.members["${m.name}"]`, provided.members[m.name], namesOf(m.hostname)),
+          checked(`tlsCertificates.members["${m.name}"]`, provided.members[m.name], namesOf(m)),
         ]),
       ),
       backupClient:
@@ -73,11 +98,11 @@ export function tlsMaterial(
 
   const common = { organization: ORGANIZATION, renewBeforeDays: tls.renewBeforeDays };
   const authority = new EstateCertificate(
-    `${spec.name}-tls-ca`,
+    `${subjects.name}-tls-ca`,
     {
       ...common,
       role: "authority",
-      commonName: `${spec.name} estate CA`,
+      commonName: `${subjects.name} estate CA`,
       dnsNames: [],
       ipAddresses: [],
       usages: [],
@@ -116,15 +141,15 @@ export function tlsMaterial(
     caCertificate: authority.certificate,
     // Members serve clients and, between themselves (Raft, catch-up, backups), are clients too.
     members: Object.fromEntries(
-      spec.members.map((m) => [
+      subjects.members.map((m) => [
         m.name,
-        issue(`${m.name}-tls`, m.hostname, namesOf(m.hostname), ["server", "client"]),
+        issue(`${m.name}-tls`, m.hostname, namesOf(m), ["server", "client"]),
       ]),
     ),
     backupClient: tls.backup
       ? issue(
-          `${spec.name}-backup-client-tls`,
-          `${spec.name}-backup-client`,
+          `${subjects.name}-backup-client-tls`,
+          `${subjects.name}-backup-client`,
           { dnsNames: [], ipAddresses: [] },
           ["client"],
         )

@@ -45,6 +45,14 @@ describe("inputs that resolve to bad values fail the deployment with the plain v
       'BackupVolume "late-offsite": offsite.secretAccessKey contains whitespace (a trailing newline from a file?); the value is not shown because it is a secret',
     ],
     [
+      "kubernetes.BackupVolume offsite.secretAccessKey",
+      'BackupVolume "late-k8s-offsite": offsite.secretAccessKey contains whitespace (a trailing newline from a file?); the value is not shown because it is a secret',
+    ],
+    [
+      "kubernetes.Neo4jCluster tlsCertificates",
+      'Neo4jCluster "late-tls": tlsCertificates.members["late-tls-1"].certificate does not name late-tls-1.late-tls, late-tls-1.late-tls.svc, late-tls-1.late-tls.svc.cluster.local, late-tls-1.late-tls-headless.late-tls.svc.cluster.local, late-tls, late-tls.late-tls, late-tls.late-tls.svc, late-tls.late-tls.svc.cluster.local in its subject alternative names, which clients and members connect by (it names DNS:late-tls-1, DNS:localhost, IP Address:127.0.0.1)',
+    ],
+    [
       "MonitoringStack grafanaAdminPassword",
       'MonitoringStack "late-monitoring": grafanaAdminPassword must not be empty',
     ],

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { X509Certificate } from "crypto";
 import {
   byType,
+  plaintextStrings,
   recordResources,
   secretAndValue,
   settle,
@@ -35,18 +36,6 @@ async function container(name: string) {
   const found = byType(recorded, CONTAINER).filter((r) => r.name === name);
   expect(found).toHaveLength(1);
   return found[0].inputs as Record<string, unknown> & { envs: string[]; uploads: Upload[] };
-}
-
-/** Every string in serialized inputs that is not inside a secret: what state would hold in plain text. */
-function plaintextStrings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === "string") out.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
-  else if (value && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    if (record["4dabf18193072939515e22adb298388d"] !== undefined) return out;
-    Object.values(record).forEach((v) => plaintextStrings(v, out));
-  }
-  return out;
 }
 
 afterEach(async () => {

@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { recordResources, settle } from "./pulumi-mocks";
+import { createCertificateAuthority, issueCertificate } from "../../../components/tls/x509";
 
 recordResources();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -38,6 +39,42 @@ export const CASES: Record<string, () => void> = {
         secretAccessKey: pulumi.secret("secret key with spaces"),
       },
     }),
+  "kubernetes.BackupVolume offsite.secretAccessKey": () =>
+    new c.kubernetes.BackupVolume("late-k8s-offsite", {
+      cluster: new c.kubernetes.Neo4jCluster("late-k8s-copied", admin),
+      offsite: {
+        bucket: "neo4j-backups",
+        accessKeyId: late("AKIAEXAMPLE"),
+        secretAccessKey: pulumi.secret("secret key with spaces"),
+      },
+    }),
+  "kubernetes.Neo4jCluster tlsCertificates": () => {
+    // A certificate that names the member as Docker does, not by its Service.
+    const now = Date.now();
+    const validity = { notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) };
+    const ca = createCertificateAuthority({ commonName: "corp CA" }, validity);
+    const member = issueCertificate(
+      {
+        subject: { commonName: "late-tls-1" },
+        dnsNames: ["late-tls-1", "localhost"],
+        ipAddresses: ["127.0.0.1"],
+        usages: ["server", "client"],
+        ...validity,
+      },
+      ca,
+    );
+    new c.kubernetes.Neo4jCluster("late-tls", {
+      image: "neo4j:5.26-community",
+      adminPassword: "password123",
+      tls: {},
+      tlsCertificates: {
+        caCertificate: ca.certificate,
+        members: {
+          "late-tls-1": { certificate: member.certificate, privateKey: pulumi.secret(member.privateKey) },
+        },
+      },
+    });
+  },
   "MonitoringStack grafanaAdminPassword": () =>
     new c.MonitoringStack("late-monitoring", {
       cluster: new c.Neo4jCluster("late-watched", admin),

@@ -115,3 +115,15 @@ export function unwrapSecrets(value: unknown): unknown {
   }
   return value;
 }
+
+/** Every string in serialized inputs that is not inside a secret: what state would hold in plain text. */
+export function plaintextStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => plaintextStrings(v, out));
+  else if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return out;
+    Object.values(record).forEach((v) => plaintextStrings(v, out));
+  }
+  return out;
+}
