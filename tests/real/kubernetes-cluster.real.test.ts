@@ -1,4 +1,5 @@
 import { OUR_KINDS, kubernetesSuite, labelled, waitUntilGone } from "./support/kubernetes";
+import { X509Certificate } from "crypto";
 import { runId } from "./support/env";
 
 /**
@@ -113,10 +114,123 @@ test("a setting change updates the member's StatefulSet and nothing else", async
   expect(sts.metadata.generation).toBe(2);
 });
 
+const offsiteAccessKey = `AKIA${id}`.toUpperCase().replace(/[^A-Z0-9]/g, "0");
+const offsiteSecretKey = `offsite-${id}-SecretKey`;
+const base64 = (text: string) => Buffer.from(text).toString("base64");
+const decoded = (data: Record<string, string>) =>
+  Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+
+test("a TLS estate with offsite backups: accepted by dry run, stored, keys only in Secrets", async () => {
+  await suite.stack.config("secure", "true");
+  await suite.stack.secret("offsiteAccessKey", offsiteAccessKey);
+  await suite.stack.secret("offsiteSecretKey", offsiteSecretKey);
+  const changes = await suite.stack.plannedChanges();
+  // Only the new estate's objects: the first cluster is left as it is.
+  expect(changes.filter((c) => !c.startsWith("create "))).toEqual([]);
+  expect(changes).toEqual(
+    expect.arrayContaining([
+      "create kubernetes:core/v1:Secret::secure-tls",
+      "create kubernetes:core/v1:Secret::secure-backups-runner-secrets",
+      "create kubernetes:batch/v1:CronJob::secure-backups",
+      "create kubernetes:apps/v1:StatefulSet::secure",
+      "create pulumi-nodejs:dynamic:Resource::secure-tls-ca",
+      "create pulumi-nodejs:dynamic:Resource::secure-3-tls",
+      "create pulumi-nodejs:dynamic:Resource::secure-backup-client-tls",
+    ]),
+  );
+  await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
+
+  // The members' pairs and the authority, as one Secret; each certificate names its member's Service.
+  const tls = await suite.cluster.request<{ data: Record<string, string> }>(
+    "GET",
+    "/api/v1/namespaces/secure/secrets/secure-tls",
+  );
+  const pems = decoded(tls.body.data);
+  expect(Object.keys(pems).sort()).toEqual([
+    "ca.crt",
+    "secure-1.crt",
+    "secure-1.key",
+    "secure-2.crt",
+    "secure-2.key",
+    "secure-3.crt",
+    "secure-3.key",
+  ]);
+  const member = new X509Certificate(pems["secure-2.crt"]);
+  expect(member.checkIssued(new X509Certificate(pems["ca.crt"]))).toBe(true);
+  for (const name of ["secure-2", "secure-2.secure.svc.cluster.local", "secure.secure.svc", "localhost"])
+    expect([name, member.checkHost(name, { subject: "never" })]).toEqual([name, name]);
+
+  const sts = (
+    await suite.cluster.request<{
+      spec: {
+        template: {
+          metadata: { annotations: Record<string, string> };
+          spec: {
+            volumes: { name: string; secret?: { secretName: string; defaultMode: number } }[];
+            containers: { env: Env; readinessProbe: { httpGet: { port: number; scheme: string } } }[];
+          };
+        };
+      };
+    }>("GET", "/apis/apps/v1/namespaces/secure/statefulsets/secure")
+  ).body.spec.template;
+  expect(sts.spec.volumes).toContainEqual({
+    name: "tls-members",
+    secret: { secretName: "secure-tls", defaultMode: 0o440 },
+  });
+  expect(sts.metadata.annotations["neo4j-estate/tls-certificates"]).toMatch(/^[0-9a-f]{64}$/);
+  const env = sts.spec.containers[0].env;
+  expect(env.find((e) => e.value === "/ssl/members/$(POD_NAME).key")).toBeDefined();
+  expect(env.find((e) => e.value?.includes("PRIVATE KEY"))).toBeUndefined();
+  expect(sts.spec.containers[0].readinessProbe.httpGet).toMatchObject({ port: 7473, scheme: "HTTPS" });
+
+  // Each backup run gets the client certificate and the bucket's keys as files from a Secret.
+  const runner = await suite.cluster.request<{ data: Record<string, string> }>(
+    "GET",
+    "/api/v1/namespaces/secure/secrets/secure-backups-runner-secrets",
+  );
+  const files = decoded(runner.body.data);
+  expect(Object.keys(files).sort()).toEqual([
+    "access-key-id",
+    "secret-access-key",
+    "tls-ca.crt",
+    "tls.crt",
+    "tls.key",
+  ]);
+  expect(files["secret-access-key"]).toBe(offsiteSecretKey);
+  const cronJob = await suite.cluster.request<Record<string, unknown>>(
+    "GET",
+    "/apis/batch/v1/namespaces/secure/cronjobs/secure-backups",
+  );
+  expect(JSON.stringify(cronJob.body)).toContain('"name":"secure-backups-runner-secrets"');
+  expect(JSON.stringify(cronJob.body)).not.toContain(offsiteSecretKey);
+
+  const outputs = JSON.parse(
+    (await suite.stack.expectSuccess(["stack", "output", "--json", "--stack", id])).stdout,
+  ) as Record<string, string>;
+  expect(outputs.secureBoltUri).toBe("neo4j+s://secure.secure.svc.cluster.local:7687");
+  expect(outputs.secureCaCertificate).toBe(pems["ca.crt"]);
+  expect(outputs.secureOffsite).toBe("s3://neo4j-backups/secure-backups/");
+  // No key or credential in plain text (or base64) in the state or any command's output.
+  const state = await suite.stack.exportState();
+  for (const secret of [
+    offsiteSecretKey,
+    base64(offsiteSecretKey),
+    "PRIVATE KEY",
+    base64("-----BEGIN PRIVATE KEY"),
+  ])
+    expect([secret, state.includes(secret)]).toEqual([secret, false]);
+  for (const r of suite.stack.transcript) expect(r.output).not.toContain(offsiteSecretKey);
+});
+
+test("a second preview of the TLS estate shows no change", async () => {
+  await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
+});
+
 test("pulumi destroy leaves no object of ours in the API server", async () => {
   await suite.stack.expectStackCommand(["destroy", "--yes", "--skip-preview"]);
   suite.destroyed = true;
   expect(await waitUntilGone(suite.cluster, `/api/v1/namespaces/${ns}`)).toBe(404);
+  expect(await waitUntilGone(suite.cluster, "/api/v1/namespaces/secure")).toBe(404);
   expect(await labelled(suite.cluster, OUR_KINDS, "neo4j-estate.cluster=graph")).toEqual([]);
   expect(await labelled(suite.cluster, OUR_KINDS, "app.kubernetes.io/instance=graph")).toEqual([]);
 });

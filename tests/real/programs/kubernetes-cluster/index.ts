@@ -11,6 +11,10 @@ import { skipAwaitEverywhere } from "../no-pods";
  * - `adminPassword` (secret). Given, because the default (a random password) needs the
  *   @pulumi/random provider, which cannot be had in CI.
  * - `pageCache`: `server.memory.pagecache.size`; a change must update only the member's StatefulSet.
+ * - `secure` (optional, `true`): adds a kubernetes.Neo4jEnterprise `secure` in its own namespace:
+ *   three Enterprise primaries with TLS on every channel (certificates made by the estate), and
+ *   backups with TLS copied to an S3-compatible bucket, its keys `offsiteAccessKey` and
+ *   `offsiteSecretKey` (secrets). No pod runs in this tier, so the image need not exist.
  */
 skipAwaitEverywhere();
 const config = new pulumi.Config();
@@ -26,6 +30,34 @@ const graph = new kubernetes.Neo4jCluster("graph", {
     "server.memory.pagecache.size": config.require("pageCache"),
   },
 });
+
+const secure = config.getBoolean("secure")
+  ? new kubernetes.Neo4jEnterprise("secure", {
+      cluster: {
+        acceptLicenseAgreement: "eval",
+        image: "neo4j-estate/neo4j:5.26.30-enterprise",
+        adminPassword: config.requireSecret("adminPassword"),
+        storageSize: "1Gi",
+        waitForHealthy: false,
+        tls: {},
+        settings: { "dbms.usage_report.enabled": "false" },
+      },
+      backup: {
+        schedule: "6h",
+        storageSize: "1Gi",
+        offsite: {
+          bucket: "neo4j-backups",
+          endpoint: "http://s3.storage.svc.cluster.local:9000",
+          accessKeyId: config.requireSecret("offsiteAccessKey"),
+          secretAccessKey: config.requireSecret("offsiteSecretKey"),
+        },
+      },
+      monitoring: { enabled: false },
+    })
+  : undefined;
+export const secureBoltUri = secure?.boltUri;
+export const secureCaCertificate = secure?.caCertificate;
+export const secureOffsite = secure?.backup?.offsiteLocation;
 
 export const boltUri = graph.boltUri;
 export const namespace = graph.namespace;
