@@ -147,7 +147,7 @@ export class BackupVolume extends pulumi.ComponentResource {
           {
             metadata: metadata(names.runnerSecret),
             type: "Opaque",
-            // data, base64 as the API server keeps it (stringData would read back as a change).
+            // data, base64, as the API server keeps it and reads it back.
             data: pulumi.secret(
               pulumi
                 .all(secrets)

@@ -205,7 +205,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
           {
             metadata: { name: names.tlsSecret, namespace: spec.namespace, labels },
             type: "Opaque",
-            // data, base64 as the API server keeps it (stringData would read back as a change).
+            // data, base64, as the API server keeps it and reads it back.
             data: pulumi.secret(
               pulumi
                 .all([tls.caCertificate, pairs])
