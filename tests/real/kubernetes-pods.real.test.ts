@@ -101,6 +101,7 @@ if (reason) {
     "kubernetes-pods",
     id,
     async (stack, cluster) => {
+      timings.controlPlaneAndNodeStartMs = cluster.startMs;
       const started = Date.now();
       cluster.node!.importImage(IMAGE);
       timings.imageImportMs = Date.now() - started;

@@ -214,8 +214,9 @@ export async function startNode(ctx: NodeContext): Promise<KubeNode> {
     // Network namespaces the CRI plugin made and did not delete (a pod that never stopped).
     if (fs.existsSync(NETNS_DIR))
       for (const ns of fs.readdirSync(NETNS_DIR).filter((x) => !netnsBefore.has(x) && x.startsWith("cni-"))) {
+        // Only ours, by address: another run's node may be setting one up right now.
         const addrs = tryRun("ip", ["-n", ns, "-4", "-o", "addr"]) ?? "";
-        if (addrs.includes(`10.244.${n}.`) || !/ eth0 /.test(addrs)) {
+        if (addrs.includes(` 10.244.${n}.`)) {
           tryRun("umount", ["-l", path.join(NETNS_DIR, ns)]);
           fs.rmSync(path.join(NETNS_DIR, ns), { force: true });
         }
@@ -236,7 +237,13 @@ export async function startNode(ctx: NodeContext): Promise<KubeNode> {
           // a process still exiting: its folder goes with the next run's check below
         }
   };
-  ctx.afterStop(async () => teardownHost());
+  ctx.afterStop(async () => {
+    process.removeListener("exit", teardownHost);
+    teardownHost();
+  });
+  // And if the test process ends without stopping the control plane (a crash, a kill), as far as
+  // a synchronous exit handler can: the processes get SIGKILL from ./kubernetes.ts's handler.
+  process.once("exit", teardownHost);
 
   // The kubelet's serving certificate, for its address on the bridge (the API server's client
   // certificate for kubelets is made before the API server starts: kubeletClientFlags).

@@ -57,6 +57,8 @@ export interface ControlPlane {
   /** A kubeconfig for an administrator (client certificate in system:masters), for KUBECONFIG. */
   readonly kubeconfig: string;
   readonly dir: string;
+  /** How long starting took, in ms (every process ready). */
+  readonly startMs: number;
   /** The node, when started with `node: true`. */
   readonly node?: KubeNode;
   /** Calls the API as the administrator; JSON in and out. Never throws on an HTTP status. */
@@ -215,6 +217,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
   const etcdBinary = fs.existsSync("/usr/bin/etcd") ? "/usr/bin/etcd" : "etcd";
   const readyMs = options.readyTimeoutMs ?? 180_000;
+  const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "neo4j-estate-k8s-"));
   const processes: Started[] = [];
   const [etcdClient, etcdPeer, apiPort, kcmPort] = [
@@ -385,6 +388,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     server,
     kubeconfig: f("kubeconfig"),
     dir,
+    startMs: Date.now() - started,
     node,
     request,
     logs,
