@@ -329,7 +329,14 @@ export function statefulSet(
     volumes.push(...tlsVolumes(names.tlsSecret));
     mounts.push(
       { name: "tls-members", mountPath: TLS_MOUNT.members, readOnly: true },
-      { name: "tls-trusted", mountPath: TLS_MOUNT.trusted, readOnly: true },
+      // One file, not the volume: Neo4j trusts every entry of its trusted directory, and a Secret
+      // volume's directory also holds the kubelet's own (`..data`), as Neo4j's Helm charts know.
+      {
+        name: "tls-trusted",
+        mountPath: `${TLS_MOUNT.trusted}/${TLS_MOUNT.caKey}`,
+        subPath: TLS_MOUNT.caKey,
+        readOnly: true,
+      },
     );
   }
   const probePort = (port: number) => ({ tcpSocket: { port } });

@@ -1,4 +1,6 @@
-import neo4j from "neo4j-driver";
+import * as net from "net";
+import neo4j, { Config } from "neo4j-driver";
+import { boltTarget } from "../../components/neo4j/connection";
 import { runId } from "./support/env";
 import {
   ControlPlane,
@@ -228,6 +230,90 @@ if (reason) {
     expect(await cypher(ip, "MATCH (m:Marker) RETURN m.run AS run", { database: "neo4j" })).toEqual([
       { run: id },
     ]);
+  });
+
+  /** A port-forward's view of the member: its Bolt port from 127.0.0.1 (no Service routes here). */
+  const forwardBolt = async (ip: string) => {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+      const member = net.connect(7687, ip);
+      for (const s of [client, member]) {
+        sockets.add(s);
+        s.on("error", () => undefined);
+      }
+      client.pipe(member).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      port: (server.address() as net.AddressInfo).port,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        server.close();
+      },
+    };
+  };
+  const query = async (uri: string, config: Config, statement: string) => {
+    const driver = neo4j.driver(uri, neo4j.auth.basic("neo4j", password), config);
+    try {
+      const result = await driver.executeQuery(statement, { id }, { database: "neo4j" });
+      return result.records.map((r) => r.toObject());
+    } finally {
+      await driver.close();
+    }
+  };
+
+  test("tls: {} rolls the member onto certificates from its Secret: Ready behind the HTTPS probe, answering bolt+s with our authority", async () => {
+    const before = await pod();
+    await suite.stack.config("tls", "true");
+    expect(await suite.stack.plannedChanges()).toEqual(
+      expect.arrayContaining([
+        "create kubernetes:core/v1:Secret::graph-tls",
+        "create pulumi-nodejs:dynamic:Resource::graph-tls-ca",
+        "create pulumi-nodejs:dynamic:Resource::graph-1-tls",
+        "update kubernetes:apps/v1:StatefulSet::graph",
+      ]),
+    );
+    const started = Date.now();
+    try {
+      await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
+      await waitForRollout(before.metadata.uid, 300_000);
+    } catch (e) {
+      // Why the member is not Ready: its status and its log, through the API server.
+      const status = JSON.stringify((await pod()).status);
+      const log = await cluster().request<string>("GET", `/api/v1/namespaces/${ns}/pods/graph-1/log`);
+      throw new Error(
+        `${(e as Error).message}\npod status: ${status}\npod log:\n${String(log.body).slice(-4000)}`,
+      );
+    }
+    timings.tlsRollingMs = Date.now() - started;
+    // Ready: the readiness probe asked HTTPS on 7473, plain HTTP being the container's own now.
+    expect(ready(await pod())).toBe(true);
+    const outputs = JSON.parse(
+      (await suite.stack.expectSuccess(["stack", "output", "--json", "--stack", id])).stdout,
+    ) as Record<string, string>;
+    expect(outputs.boltUri).toBe("bolt+s://graph.graph.svc.cluster.local:7687");
+
+    const forward = await forwardBolt(await memberIp());
+    try {
+      const at = `bolt+s://localhost:${forward.port}`;
+      const trusted = boltTarget(at, outputs.caCertificate);
+      // The member's certificate names localhost and is signed by the estate's authority.
+      expect(await query(trusted.uri, trusted.config, "MATCH (m:Marker) RETURN m.run AS run")).toEqual([
+        { run: id },
+      ]);
+      // Bolt TLS is required: a plain-text client is refused, and so is one that trusts only the system's CAs.
+      await expect(query(`bolt://localhost:${forward.port}`, {}, "RETURN 1")).rejects.toThrow();
+      await expect(query(at, {}, "RETURN 1")).rejects.toThrow();
+    } finally {
+      forward.close();
+    }
+    const state = await suite.stack.exportState();
+    expect(state).not.toContain("PRIVATE KEY");
+    expect(state).not.toContain(Buffer.from("-----BEGIN PRIVATE KEY").toString("base64"));
+  }, 900_000);
+
+  test("a second preview with TLS on shows no change", async () => {
+    await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
   });
 
   test("pulumi destroy leaves no object of ours", async () => {

@@ -107,7 +107,7 @@ describe("kubernetes.Neo4jCluster TLS, pure", () => {
     expect(container.volumeMounts).toEqual(
       expect.arrayContaining([
         { name: "tls-members", mountPath: "/ssl/members", readOnly: true },
-        { name: "tls-trusted", mountPath: "/ssl/trusted", readOnly: true },
+        { name: "tls-trusted", mountPath: "/ssl/trusted/ca.crt", subPath: "ca.crt", readOnly: true },
       ]),
     );
     expect(container.readinessProbe.httpGet).toEqual({ path: "/", port: 7473, scheme: "HTTPS" });

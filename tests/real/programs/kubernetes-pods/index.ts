@@ -12,6 +12,8 @@ import { kubernetes } from "../../../../components";
  *   @pulumi/random provider, which cannot be had in CI.
  * - `transactionTimeout`: `db.transaction.timeout`, a harmless setting whose change must roll the
  *   member (its pod recreated with the new value).
+ * - `tls` (optional, `true`): `tls: {}`, certificates made by the estate and mounted from a Secret;
+ *   turning it on rolls the member.
  */
 const config = new pulumi.Config();
 
@@ -20,6 +22,9 @@ const graph = new kubernetes.Neo4jCluster("graph", {
   primaries: 1,
   adminPassword: config.requireSecret("adminPassword"),
   storageSize: "1Gi",
+  tls: config.getBoolean("tls") ? {} : undefined,
+  // A member that cannot start fails `pulumi up` in minutes, not the default 10.
+  healthyTimeoutSeconds: 300,
   settings: {
     "dbms.usage_report.enabled": "false",
     // Small enough for a loaded 2-core test machine.
@@ -34,3 +39,4 @@ export const boltUri = graph.boltUri;
 export const namespace = graph.namespace;
 export const members = graph.members;
 export const adminPassword = graph.adminPassword;
+export const caCertificate = graph.caCertificate;
