@@ -232,6 +232,40 @@ if (reason) {
     ]);
   });
 
+  test("kubernetes.RbacPolicy provisions a user through a Bolt URI given explicitly (the member's pod IP)", async () => {
+    const ip = await memberIp();
+    const alicePassword = `alice-${id}-Secret2`;
+    await suite.stack.config("rbacUri", `bolt://${ip}:7687`);
+    await suite.stack.secret("alicePassword", alicePassword);
+    expect(await suite.stack.plannedChanges()).toEqual([
+      "create neo4j-estate:index:RbacPolicy::access-bolt",
+      "create neo4j-estate:kubernetes:RbacPolicy::access",
+      "create pulumi-nodejs:dynamic:Resource::access-bolt-policy",
+    ]);
+    await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
+    expect(
+      await cypher(ip, "SHOW CURRENT USER YIELD user RETURN user", { user: "alice", pw: alicePassword }),
+    ).toEqual([{ user: "alice" }]);
+    expect(await suite.stack.exportState()).not.toContain(alicePassword);
+    for (const r of suite.stack.transcript) expect(r.output).not.toContain(alicePassword);
+  });
+
+  // Known bug this found: in a preview, kubernetes.Neo4jCluster's adminPassword (read back from
+  // its Secret) is not known, so every preview after the policy's first `up` plans an update of
+  // the policy ("the admin password is recomputed because the cluster changes") and
+  // `--expect-no-changes` fails. Marked failing until it is fixed; then this must pass.
+  test.failing("a preview after the policy's up shows no change", async () => {
+    await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
+  });
+
+  test("removing the policy drops the user it made (the next steps run without it)", async () => {
+    const ip = await memberIp();
+    await suite.stack.removeConfig("rbacUri");
+    await suite.stack.removeConfig("alicePassword");
+    await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
+    expect(await cypher(ip, "SHOW USERS YIELD user RETURN user ORDER BY user")).toEqual([{ user: "neo4j" }]);
+  });
+
   /** A port-forward's view of the member: its Bolt port from 127.0.0.1 (no Service routes here). */
   const forwardBolt = async (ip: string) => {
     const sockets = new Set<net.Socket>();

@@ -14,6 +14,9 @@ import { kubernetes } from "../../../../components";
  *   member (its pod recreated with the new value).
  * - `tls` (optional, `true`): `tls: {}`, certificates made by the estate and mounted from a Secret;
  *   turning it on rolls the member.
+ * - `rbacUri`, optional: when set, a kubernetes.RbacPolicy provisions user `alice` (password
+ *   `alicePassword`, secret) through that Bolt URI, given explicitly (the member's pod IP, which
+ *   the host running `pulumi up` routes to here; no Service is reachable in this cluster).
  */
 const config = new pulumi.Config();
 
@@ -35,6 +38,17 @@ const graph = new kubernetes.Neo4jCluster("graph", {
   },
 });
 
+const rbacUri = config.get("rbacUri");
+const access = rbacUri
+  ? new kubernetes.RbacPolicy("access", {
+      cluster: graph,
+      uri: rbacUri,
+      users: [{ name: "alice", password: config.requireSecret("alicePassword") }],
+      waitTimeoutSeconds: 120,
+    })
+  : undefined;
+
+export const users = access?.users;
 export const boltUri = graph.boltUri;
 export const namespace = graph.namespace;
 export const members = graph.members;
