@@ -347,7 +347,7 @@ if (reason) {
   }, 900_000);
 
   test("a second preview with TLS on shows no change", async () => {
-    await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
+    await suite.stack.expectStackCommand(["preview", "--expect-no-changes", "--diff"]);
   });
 
   test("pulumi destroy leaves no object of ours", async () => {

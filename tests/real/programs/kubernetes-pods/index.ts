@@ -48,7 +48,7 @@ const access = rbacUri
     })
   : undefined;
 
-export const users = access?.users;
+export const users = access ? access.users : [];
 export const boltUri = graph.boltUri;
 export const namespace = graph.namespace;
 export const members = graph.members;
