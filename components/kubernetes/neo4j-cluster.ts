@@ -170,15 +170,16 @@ export class Neo4jCluster extends pulumi.ComponentResource {
         additionalSecretOutputs: ["stringData", "data"],
       },
     );
-    // The live Secret has only data (base64); stringData is what a preview or the mocks show.
+    // The live Secret has only data (base64). Not stringData: an output the live object lacks is
+    // unknown in every preview, which made adminPassword unknown and every preview plan an update
+    // of whatever consumes it (an RbacPolicy). Before the Secret exists, the password requested.
     this.adminPassword = pulumi.secret(
-      pulumi.all([secret.data, secret.stringData]).apply(([data, stringData]) => {
+      pulumi.all([secret.data, requested]).apply(([data, first]) => {
         const encoded = data?.[AUTH_MOUNT.key];
-        const file =
-          encoded !== undefined && encoded !== ""
-            ? Buffer.from(encoded, "base64").toString("utf8")
-            : (stringData?.[AUTH_MOUNT.key] ?? "");
-        return file.replace(/^neo4j\//, "");
+        if (encoded === undefined || encoded === "") return first;
+        return Buffer.from(encoded, "base64")
+          .toString("utf8")
+          .replace(/^neo4j\//, "");
       }),
     );
     this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
