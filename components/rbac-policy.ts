@@ -66,38 +66,54 @@ export class RbacPolicy extends pulumi.ComponentResource {
       args satisfies OnlyCheckedArgs<RbacPolicyArgs, RbacPolicyShapeArgs>,
     );
     super(RBAC_POLICY_TYPE, name, {}, opts);
-
-    const userArgs = args.users ?? [];
-    const passwords = pulumi.secret(
-      pulumi
-        .all(userArgs.map((u) => pulumi.output(u.password)))
-        .apply((values) => userArgs.map((u, i) => ({ name: u.name, password: values[i] }))),
-    );
-    const inputs: pulumi.Inputs = {
-      resourceName: name,
-      uri: checkedInput(args.uri, (uri) => checkUri(name, uri)),
-      caCertificate: args.caCertificate,
-      username: checkedInput(args.adminUsername, (user) => checkAdminUsername(name, user)),
-      adminPassword: pulumi.secret(
-        checkedInput(args.adminPassword, (password) => checkAdminPassword(name, password)),
-      ),
-      users: desired.users,
-      roles: desired.roles,
-      passwords,
-      waitTimeoutSeconds,
-    };
-    const policy = new RbacPolicyResource(`${name}-policy`, inputs, {
-      parent: this,
-      additionalSecretOutputs: ["adminPassword", "passwordHashes"],
-    });
+    const policy = registerPolicy(this, name, args, { desired, waitTimeoutSeconds });
     this.users = policy.users;
     this.roles = policy.roles;
     this.registerOutputs({ users: this.users, roles: this.roles });
   }
 }
 
+/**
+ * Registers the dynamic resource that applies a validated policy, as a child of `parent`: also
+ * what kubernetes.RbacPolicy registers, with `extra` inputs saying how to reach the cluster.
+ */
+export function registerPolicy(
+  parent: pulumi.Resource,
+  name: string,
+  args: RbacPolicyArgs,
+  checked: { desired: Pick<RbacProviderInputs, "users" | "roles">; waitTimeoutSeconds: number },
+  extra: pulumi.Inputs = {},
+  dependsOn: pulumi.Resource[] = [],
+): RbacPolicyResource {
+  const userArgs = args.users ?? [];
+  const passwords = pulumi.secret(
+    pulumi
+      .all(userArgs.map((u) => pulumi.output(u.password)))
+      .apply((values) => userArgs.map((u, i) => ({ name: u.name, password: values[i] }))),
+  );
+  const inputs: pulumi.Inputs = {
+    resourceName: name,
+    uri: checkedInput(args.uri, (uri) => checkUri(name, uri)),
+    caCertificate: args.caCertificate,
+    username: checkedInput(args.adminUsername, (user) => checkAdminUsername(name, user)),
+    adminPassword: pulumi.secret(
+      checkedInput(args.adminPassword, (password) => checkAdminPassword(name, password)),
+    ),
+    users: checked.desired.users,
+    roles: checked.desired.roles,
+    passwords,
+    waitTimeoutSeconds: checked.waitTimeoutSeconds,
+    ...extra,
+  };
+  return new RbacPolicyResource(`${name}-policy`, inputs, {
+    parent,
+    dependsOn,
+    additionalSecretOutputs: ["adminPassword", "passwordHashes", "portForward"],
+  });
+}
+
 /** The dynamic resource that talks to Neo4j; one per RbacPolicy. */
-class RbacPolicyResource extends pulumi.dynamic.Resource {
+export class RbacPolicyResource extends pulumi.dynamic.Resource {
   declare readonly users: pulumi.Output<RbacProviderInputs["users"]>;
   declare readonly roles: pulumi.Output<RbacProviderInputs["roles"]>;
 

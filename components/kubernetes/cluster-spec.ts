@@ -96,6 +96,16 @@ export interface KubernetesClusterShapeArgs extends CommonClusterArgs {
   antiAffinity?: AntiAffinity;
   /** The cluster's DNS domain, used in members' addresses. Default `cluster.local`. */
   clusterDomain?: string;
+  /**
+   * The kubeconfig (contents or path; a secret) with which the day-2 operations (rotating the admin
+   * password, taking removed members' servers out) reach the members through the API server from
+   * where `pulumi up` runs. Default: as the Kubernetes provider finds one, `KUBECONFIG`, then
+   * `~/.kube/config`, then the pod's service account. Give the same as to the provider when that
+   * one is configured explicitly.
+   */
+  kubeconfig?: unknown;
+  /** The kubeconfig context for the day-2 operations. Default: its current context. */
+  context?: string;
 }
 
 /** Every key kubernetes.Neo4jCluster takes: the shared ones and its own; unknown keys are refused as typos. */
@@ -110,10 +120,12 @@ export const KUBERNETES_CLUSTER_ARG_KEYS: readonly string[] = [
     tolerations: true,
     antiAffinity: true,
     clusterDomain: true,
+    kubeconfig: true,
+    context: true,
   } satisfies Record<Exclude<keyof KubernetesClusterShapeArgs, keyof CommonClusterArgs>, true>),
 ];
 
-const INPUT_KEYS = ["adminPassword", "settings"];
+const INPUT_KEYS = ["adminPassword", "settings", "kubeconfig"];
 const TLS_KEYS: readonly string[] = ["tls", "tlsCertificates"];
 
 export interface KubernetesClusterSpec {
@@ -129,6 +141,8 @@ export interface KubernetesClusterSpec {
   tolerations: KubernetesToleration[];
   antiAffinity: AntiAffinity;
   clusterDomain: string;
+  /** The kubeconfig context for the day-2 operations, when one is named. */
+  context?: string;
   retainDataVolumes: boolean;
   waitForHealthy: boolean;
   healthyTimeoutSeconds: number;
@@ -217,6 +231,16 @@ export function validateKubernetesClusterArgs(
       throw check.fail("clusterDomain", `must be a DNS domain such as cluster.local (got ${shown(v)})`);
     return v;
   });
+  if (given.kubeconfig !== undefined && !isDeferred(given.kubeconfig) && typeof given.kubeconfig !== "string")
+    throw check.fail(
+      "kubeconfig",
+      `must be a kubeconfig's contents or path (got a ${typeof given.kubeconfig})`,
+    );
+  const context = orDefault(given.context, undefined, (v) => {
+    if (typeof v !== "string" || v === "")
+      throw check.fail("context", `must be the name of a kubeconfig context (got ${shown(v)})`);
+    return v;
+  });
   const { storageClassName, storageSize } = checkStorage(check, given, "10Gi");
   const labels = checkLabels(check, given.labels);
   const nodeSelector = orDefault(given.nodeSelector, {}, (v) =>
@@ -266,6 +290,7 @@ export function validateKubernetesClusterArgs(
       tolerations,
       antiAffinity,
       clusterDomain,
+      ...(context === undefined ? {} : { context }),
       retainDataVolumes,
       waitForHealthy,
       healthyTimeoutSeconds,

@@ -7,8 +7,12 @@ import { Edition, formatVersion } from "../neo4j/version";
 import { checkedInput } from "../common/checked-input";
 import { adminPasswordFor } from "../common/admin-password";
 import type { Neo4jClusterMember, Neo4jClusterTls } from "../neo4j-cluster";
-import { TlsCertificatesArgs, tlsChannels } from "../neo4j/tls";
+import { TlsCertificatesArgs, boltScheme, tlsChannels } from "../neo4j/tls";
 import { CertificatePair, tlsMaterial } from "../tls/estate-tls";
+import { CONTAINER_PORTS } from "../neo4j/cluster-spec";
+import { AdminPassword } from "../lifecycle/resources";
+import type { AdminTarget } from "../lifecycle/admin";
+import type { PortForwardAccess } from "../lifecycle/tunnel";
 import {
   KubernetesClusterShapeArgs,
   KubernetesClusterSpec,
@@ -41,10 +45,13 @@ export const KUBERNETES_NEO4J_CLUSTER_TYPE = "neo4j-estate:kubernetes:Neo4jClust
 export interface Neo4jClusterArgs extends KubernetesClusterShapeArgs {
   /**
    * The admin (`neo4j`) user's password. Default: a random 32-character password. Always treated as
-   * a secret, delivered to the members as a file from a Secret. Neo4j reads it at a member's first
-   * start only: see the README on rotating it.
+   * a secret. The first one is delivered to the members as a file from a Secret (Neo4j reads it when
+   * a member's data is new); a new one is rotated in the running DBMS (ALTER CURRENT USER, through a
+   * port-forward to the writer member), replacing no pod.
    */
   adminPassword?: pulumi.Input<string>;
+  /** See KubernetesClusterShapeArgs.kubeconfig; a secret. */
+  kubeconfig?: pulumi.Input<string>;
   /**
    * Extra Neo4j settings by their neo4j.conf name, laid over the component's own. Names are
    * checked against the settings the chosen Neo4j version accepts.
@@ -77,7 +84,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
   public readonly networkBoltUri: pulumi.Output<string>;
   /** The admin user, `neo4j`. */
   public readonly adminUsername: pulumi.Output<string>;
-  /** The admin password in effect (secret): the one the members were first started with. */
+  /** The admin password in effect (secret): moves to a new one only once Neo4j has it. */
   public readonly adminPassword: pulumi.Output<string>;
   /** The namespace the members run in. */
   public readonly namespace: pulumi.Output<string>;
@@ -113,6 +120,11 @@ export class Neo4jCluster extends pulumi.ComponentResource {
   public readonly clusterDomain: string;
   /** The labels that select this cluster's pods, for monitors and policies. */
   public readonly podSelector: Record<string, string>;
+  /**
+   * How a provider running where `pulumi up` runs reaches the members: a port-forward through the
+   * API server, with the kubeconfig and context given to the cluster (secret when a kubeconfig is).
+   */
+  public readonly portForward: pulumi.Output<PortForwardAccess>;
 
   constructor(name: string, args: Neo4jClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): a bad argument must not register even the component.
@@ -153,38 +165,19 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.namespace = pulumi.output(spec.namespace);
 
     const requested = adminPasswordFor(this, name, args.adminPassword);
-    const secret = new k8s.core.v1.Secret(
-      `${name}-auth`,
-      {
-        metadata: { name: names.authSecret, namespace: spec.namespace, labels },
-        type: "Opaque",
-        stringData: { [AUTH_MOUNT.key]: pulumi.secret(pulumi.interpolate`neo4j/${requested}`) },
-      },
-      // Neo4j reads the file at a member's first start only: a new password here would not be the
-      // one in effect, so the Secret keeps the first one and adminPassword reports that one. Both
-      // fields are ignored: the API server turns stringData into data, and the provider would
-      // otherwise see data vanish from the new inputs and replace the Secret on every update.
-      {
-        ...namespaced,
-        ignoreChanges: ["stringData", "data"],
-        additionalSecretOutputs: ["stringData", "data"],
-      },
-    );
-    // The live Secret has only data (base64). Not stringData: an output the live object lacks is
-    // unknown in every preview, which made adminPassword unknown and every preview plan an update
-    // of whatever consumes it (an RbacPolicy). Before the Secret exists, the password requested.
-    this.adminPassword = pulumi.secret(
-      pulumi.all([secret.data, requested]).apply(([data, first]) => {
-        const encoded = data?.[AUTH_MOUNT.key];
-        if (encoded === undefined || encoded === "") return first;
-        return Buffer.from(encoded, "base64")
-          .toString("utf8")
-          .replace(/^neo4j\//, "");
-      }),
-    );
-    this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
-
-    const dependencies: pulumi.Resource[] = [secret];
+    const kubeconfig =
+      args.kubeconfig === undefined ? undefined : pulumi.secret(pulumi.output(args.kubeconfig));
+    const access = {
+      namespace: spec.namespace,
+      podSelector: Object.entries(this.podSelector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+      port: CONTAINER_PORTS.bolt,
+      ...(spec.context === undefined ? {} : { context: spec.context }),
+    };
+    this.portForward = kubeconfig
+      ? pulumi.secret(kubeconfig.apply((k) => ({ ...access, kubeconfig: k })))
+      : pulumi.output(access);
     const tls = cluster.tls
       ? tlsMaterial(
           this,
@@ -197,6 +190,49 @@ export class Neo4jCluster extends pulumi.ComponentResource {
           args.tlsCertificates,
         )
       : undefined;
+    // The certificates name 127.0.0.1 too: through the port-forward, Bolt's TLS is verified against
+    // the cluster's authority as it is inside the cluster.
+    const target: AdminTarget = {
+      scheme: boltScheme(cluster.clustered, cluster.tls) as AdminTarget["scheme"],
+      addresses: memberEndpoints(spec).map((e) => e.bolt),
+      username: CLUSTER_ADMIN_USERNAME,
+    };
+    // The password the members start with is the first deployment's, kept by the provider; a new
+    // one is rotated in the running DBMS by the provider's update (see lifecycle/admin.ts).
+    const admin = new AdminPassword(
+      `${name}-admin`,
+      {
+        resourceName: name,
+        // An output inside the target: the resource's inputs take it as they take the password.
+        target: tls ? { ...target, caCertificate: tls.caCertificate } : target,
+        adminPassword: requested,
+        // A placeholder that makes the kept one secret in state as well.
+        initialPassword: requested,
+        waitTimeoutSeconds: spec.healthyTimeoutSeconds,
+        portForward: this.portForward,
+      },
+      { parent: this, ...(namespaced.dependsOn ? { dependsOn: namespaced.dependsOn } : {}) },
+    );
+    const secret = new k8s.core.v1.Secret(
+      `${name}-auth`,
+      {
+        metadata: { name: names.authSecret, namespace: spec.namespace, labels },
+        type: "Opaque",
+        stringData: { [AUTH_MOUNT.key]: pulumi.secret(pulumi.interpolate`neo4j/${admin.initialPassword}`) },
+      },
+      // Neo4j reads the file when a member's data is new only: the Secret keeps the first password
+      // (which the provider keeps too), so a rotation changes no pod. Both fields are ignored as well:
+      // the API server turns stringData into data, and the provider would otherwise see data vanish
+      // from the new inputs and replace the Secret on every update.
+      {
+        ...namespaced,
+        ignoreChanges: ["stringData", "data"],
+        additionalSecretOutputs: ["stringData", "data"],
+      },
+    );
+    this.adminUsername = pulumi.output(CLUSTER_ADMIN_USERNAME);
+
+    const dependencies: pulumi.Resource[] = [secret];
     let tlsDigest: pulumi.Output<string> | undefined;
     if (tls) {
       const pairs = pulumi.all(tls.members);
@@ -272,6 +308,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     // Ready), so whatever uses them waits for the cluster without having to say dependsOn.
     const ready = pulumi.all(this.statefulSets.map((s) => s.metadata.name));
     const onceReady = <T>(value: T) => ready.apply(() => value);
+    this.adminPassword = pulumi.secret(pulumi.all([ready, admin.adminPassword]).apply(([, p]) => p));
     const endpoints = memberEndpoints(spec);
     this.members = onceReady(
       endpoints.map((e) => {

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AUTH_FAILURE, BoltTarget, errorCode, errorText } from "./bolt";
 import { rotatePassword } from "./cluster";
+import { PortForwardAccess, describeReach, throughForward } from "./tunnel";
 
 /**
  * The admin password of a running DBMS. The members are created with the initial password (the
@@ -24,6 +25,11 @@ export interface AdminInputs {
   /** The password the members were created with; secret. `check` keeps the first deployment's. */
   initialPassword: string;
   waitTimeoutSeconds: number;
+  /**
+   * On Kubernetes, the way to the members from where `pulumi up` runs: a port-forward through the
+   * API server to the writer member (`target` then names the scheme, CA and user only).
+   */
+  portForward?: PortForwardAccess;
 }
 
 const log = (message: string) => console.log(message);
@@ -38,7 +44,7 @@ export function describeAdminChange(olds: AdminInputs, news: AdminInputs): strin
 
 /** Why a rotation failed and what to do, never quoting a password. */
 export function rotationFailure(news: AdminInputs, cause: unknown): Error {
-  const where = news.target.addresses.join(", ");
+  const where = describeReach(news.target.addresses, news.portForward);
   const prefix = `Neo4jCluster "${news.resourceName}": could not rotate the admin password of "${news.target.username}"`;
   if (errorCode(cause) === AUTH_FAILURE)
     return new Error(
@@ -47,7 +53,7 @@ export function rotationFailure(news: AdminInputs, cause: unknown): Error {
     );
   return new Error(
     `${prefix}: ${errorText(cause) || String(cause)}. Nothing changed: the previous password still works, and Pulumi keeps using it. ` +
-      `Make sure Neo4j answers at ${where} (a stopped member starts with docker start) and that it accepts the new password, then run pulumi up again.`,
+      `Make sure Neo4j answers at ${where} (${news.portForward ? "its member pods Ready" : "a stopped member starts with docker start"}) and that it accepts the new password, then run pulumi up again.`,
   );
 }
 
@@ -61,6 +67,7 @@ export const adminProvider: pulumi.dynamic.ResourceProvider = {
     const changes =
       olds.adminPassword !== news.adminPassword ||
       JSON.stringify(olds.target) !== JSON.stringify(news.target) ||
+      JSON.stringify(olds.portForward) !== JSON.stringify(news.portForward) ||
       olds.waitTimeoutSeconds !== news.waitTimeoutSeconds;
     return { changes };
   },
@@ -73,13 +80,15 @@ export const adminProvider: pulumi.dynamic.ResourceProvider = {
     if (olds.adminPassword !== news.adminPassword) {
       try {
         // The members answer where they did before this deployment: nothing is replaced before this runs.
-        const result = await rotatePassword(
+        const result = await throughForward(
           { ...olds.target, password: olds.adminPassword },
-          news.adminPassword,
-          {
-            timeoutSeconds: news.waitTimeoutSeconds,
-            log: (m) => log(`Neo4jCluster "${news.resourceName}": ${m}`),
-          },
+          news.portForward,
+          (target) =>
+            rotatePassword(target, news.adminPassword, {
+              timeoutSeconds: news.waitTimeoutSeconds,
+              log: (m) => log(`Neo4jCluster "${news.resourceName}": ${m}`),
+            }),
+          [news.adminPassword],
         );
         log(
           `Neo4jCluster "${news.resourceName}": ${result === "rotated" ? "the admin password was rotated" : "Neo4j already had the new admin password"}`,

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { passwordHash, passwordMatches, readPolicy, syncPolicy } from "./engine";
+import { Connection, passwordHash, passwordMatches, readPolicy, syncPolicy } from "./engine";
+import { PortForwardAccess, WriterProbe, withWriterForward } from "../lifecycle/tunnel";
 import { RbacDiff, diffPolicy, isUnknown } from "./diff";
 import { passwordProblem, roleNameProblem, userNameProblem } from "./cypher";
 import {
@@ -51,6 +52,11 @@ export interface RbacProviderInputs {
   /** Desired password per user. */
   passwords: UserPassword[];
   waitTimeoutSeconds: number;
+  /**
+   * On Kubernetes, how `pulumi up` reaches the DBMS when `uri` (then the cluster's own, in-cluster
+   * URI) does not resolve where it runs: a port-forward through the API server to the writer member.
+   */
+  portForward?: PortForwardAccess;
 }
 
 /** The dynamic resource's outputs: the inputs without passwords, plus a salted hash per user. */
@@ -65,13 +71,32 @@ function connectionOf(props: {
   caCertificate?: string;
   username: string;
   adminPassword: string;
-}) {
+}): Connection {
   return {
     uri: props.uri,
     username: props.username,
     password: props.adminPassword,
     caCertificate: props.caCertificate,
   };
+}
+
+/** Runs `work` connected as `props` say: to `uri`, or through a port-forward to the writer member. */
+async function reach<T>(
+  props: Pick<RbacProviderInputs, "uri" | "caCertificate" | "username" | "adminPassword" | "portForward">,
+  work: (connection: Connection) => Promise<T>,
+): Promise<T> {
+  const connection = connectionOf(props);
+  if (!props.portForward) return work(connection);
+  const scheme: WriterProbe["scheme"] = /^(neo4j|bolt)\+s(sc)?:\/\//.test(props.uri) ? "bolt+s" : "bolt";
+  const probe: WriterProbe = {
+    scheme,
+    caCertificate: props.caCertificate,
+    username: props.username,
+    passwords: [props.adminPassword],
+  };
+  return withWriterForward(props.portForward, probe, (address) =>
+    work({ ...connection, uri: `${scheme}://${address}` }),
+  );
 }
 
 function managedOf(state: { users?: UserState[]; roles?: RoleState[] }) {
@@ -164,6 +189,7 @@ function outputsOf(
     roles: state.roles,
     passwordHashes,
     waitTimeoutSeconds: news.waitTimeoutSeconds,
+    ...(news.portForward === undefined ? {} : { portForward: news.portForward }),
   };
 }
 
@@ -173,15 +199,17 @@ async function sync(
 ): Promise<RbacProviderOutputs> {
   checkInputs(news);
   const oldHashes = hashesOf(olds);
-  const result = await syncPolicy({
-    resourceName: news.resourceName,
-    connection: connectionOf(news),
-    wait: { timeoutSeconds: news.waitTimeoutSeconds, log },
-    desired: { users: news.users, roles: news.roles },
-    passwords: passwordsOf(news),
-    passwordHashes: oldHashes,
-    managed: managedOf(olds),
-  });
+  const result = await reach(news, (connection) =>
+    syncPolicy({
+      resourceName: news.resourceName,
+      connection,
+      wait: { timeoutSeconds: news.waitTimeoutSeconds, log },
+      desired: { users: news.users, roles: news.roles },
+      passwords: passwordsOf(news),
+      passwordHashes: oldHashes,
+      managed: managedOf(olds),
+    }),
+  );
   for (const statement of result.plan) log(statement.display);
   return outputsOf(news, result.state, hashesFor(news, oldHashes));
 }
@@ -211,6 +239,15 @@ export function diffRbac(olds: RbacProviderOutputs, news: RbacProviderInputs): R
     .filter((name) => !recomputed.includes(name))
     .filter((name) => !passwordMatches(name, passwords.get(name) ?? "", hashes.get(name)));
   const { detailedDiff, summary } = diffPolicy(olds, news, passwordChanges, recomputed);
+  if (JSON.stringify(olds.portForward ?? null) !== JSON.stringify(news.portForward ?? null)) {
+    // Never the kubeconfig itself: it holds credentials.
+    detailedDiff.portForward = { kind: "UPDATE", inputDiff: true };
+    summary.push(
+      news.portForward
+        ? `reaches the DBMS through a port-forward to the pods ${news.portForward.podSelector} in namespace ${news.portForward.namespace}`
+        : `reaches the DBMS at ${news.uri} directly`,
+    );
+  }
   return { changes: summary.length > 0, detailedDiff, summary };
 }
 
@@ -241,7 +278,7 @@ function unreachableFailure(
       ? `there is nothing left to remove: drop the resource from the stack with \`pulumi state delete <urn>\`, ${urn}`
       : `remove the policy from the program and drop it from the stack with \`pulumi state delete <urn>\`, ${urn}`;
   return new Error(
-    `RbacPolicy "${props.resourceName}": could not ${doing} ${what} ${doing === "remove" ? "from" : "on"} Neo4j at ${props.uri}: ${(cause as Error)?.message ?? String(cause)}. ` +
+    `RbacPolicy "${props.resourceName}": could not ${doing} ${what} ${doing === "remove" ? "from" : "on"} Neo4j at ${props.uri}${props.portForward ? " (through a port-forward)" : ""}: ${(cause as Error)?.message ?? String(cause)}. ` +
       `If that DBMS is reachable again, run the command again. If it is gone for good, ${goneForGood}.`,
   );
 }
@@ -272,10 +309,8 @@ export const rbacProvider: pulumi.dynamic.ResourceProvider = {
     const managed = managedOf(props);
     if (managed.users.length === 0 && managed.roles.length === 0) return { id, props };
     try {
-      const state = await readPolicy(
-        connectionOf(props),
-        { timeoutSeconds: shortWaitSeconds(props.waitTimeoutSeconds), log },
-        managed,
+      const state = await reach(props, (connection) =>
+        readPolicy(connection, { timeoutSeconds: shortWaitSeconds(props.waitTimeoutSeconds), log }, managed),
       );
       return { id, props: { ...props, users: state.users, roles: state.roles } };
     } catch (error) {
@@ -287,15 +322,17 @@ export const rbacProvider: pulumi.dynamic.ResourceProvider = {
     const managed = managedOf(props);
     if (managed.users.length === 0 && managed.roles.length === 0) return;
     try {
-      await syncPolicy({
-        resourceName: props.resourceName,
-        connection: connectionOf(props),
-        wait: { timeoutSeconds: shortWaitSeconds(props.waitTimeoutSeconds), log },
-        desired: { users: [], roles: [] },
-        passwords: new Map(),
-        passwordHashes: new Map(),
-        managed,
-      });
+      await reach(props, (connection) =>
+        syncPolicy({
+          resourceName: props.resourceName,
+          connection,
+          wait: { timeoutSeconds: shortWaitSeconds(props.waitTimeoutSeconds), log },
+          desired: { users: [], roles: [] },
+          passwords: new Map(),
+          passwordHashes: new Map(),
+          managed,
+        }),
+      );
     } catch (error) {
       throw unreachableFailure(props, managed, "remove", error);
     }

@@ -42,6 +42,7 @@ test("pulumi preview: the API server accepts every object Neo4jCluster renders",
     "create kubernetes:core/v1:Service::graph-client",
     "create kubernetes:core/v1:Service::graph-headless",
     "create neo4j-estate:kubernetes:Neo4jCluster::graph",
+    "create pulumi-nodejs:dynamic:Resource::graph-admin",
     "create pulumi:pulumi:Stack::kubernetes-cluster-test-" + id,
   ]);
 });
@@ -83,7 +84,7 @@ test("pulumi up: the objects are stored, and the StatefulSet controller makes me
   // The password went to the Secret only: not into the state, the outputs or any command's output.
   expect(await suite.stack.exportState()).not.toContain(password);
   for (const r of suite.stack.transcript) expect(r.output).not.toContain(password);
-  // adminPassword comes from the live Secret, which has data only (stringData is never read back).
+  // adminPassword is the admin resource's, the one Neo4j has (the Secret keeps the first).
   const shown = await suite.stack.expectSuccess([
     "stack",
     "output",

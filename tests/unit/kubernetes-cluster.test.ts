@@ -30,14 +30,14 @@ function envOf(sts: Obj): Obj[] {
 }
 
 describe("kubernetes.Neo4jCluster under the mock runtime", () => {
-  it("registers only standard Kubernetes objects, plus the generated password when none is given", async () => {
+  it("registers only standard Kubernetes objects, plus the generated password when none is given and the admin password's rotation", async () => {
     const cluster = new kubernetes.Neo4jCluster("graph", { acceptLicenseAgreement: "eval" });
     await valueOf(cluster.members);
     await settle();
     const types = new Set(recorded.map((r) => r.type));
     for (const type of types)
       expect(type).toMatch(
-        /^(kubernetes:|random:index\/randomPassword|neo4j-estate:kubernetes:Neo4jCluster$)/,
+        /^(kubernetes:|random:index\/randomPassword|neo4j-estate:kubernetes:Neo4jCluster$|pulumi-nodejs:dynamic:Resource$)/,
       );
     expect(byType(recorded, STS).map((r) => r.name)).toEqual(["graph"]);
     expect(
@@ -93,6 +93,44 @@ describe("kubernetes.Neo4jCluster under the mock runtime", () => {
     );
     const password = await secretAndValue(cluster.adminPassword);
     expect(password).toEqual({ secret: true, value: "s3cret-password" });
+  });
+
+  it("rotates a new admin password through a port-forward to its pods, with the kubeconfig and context given", async () => {
+    new kubernetes.Neo4jCluster("graph", {
+      acceptLicenseAgreement: "eval",
+      adminPassword: "s3cret-password",
+      kubeconfig: "apiVersion: v1\nkind: Config\n",
+      context: "prod",
+    });
+    await settle();
+    const admin = byType(recorded, "pulumi-nodejs:dynamic:Resource").find((r) => r.name === "graph-admin");
+    const inputs = admin?.inputs as Obj;
+    expect(inputs.target).toEqual({
+      scheme: "neo4j",
+      addresses: [1, 2, 3].map((i) => `graph-${i}.graph.svc.cluster.local:7687`),
+      username: "neo4j",
+    });
+    expect(unwrapSecretInput(inputs.portForward)).toEqual({
+      namespace: "graph",
+      podSelector: "neo4j-estate.cluster=graph",
+      port: 7687,
+      context: "prod",
+      kubeconfig: "apiVersion: v1\nkind: Config\n",
+    });
+    expect(unwrapSecretInput(inputs.adminPassword)).toBe("s3cret-password");
+    // The members' Secret is written from the password the admin resource keeps as the first one.
+    const secret = one("kubernetes:core/v1:Secret", "graph-auth");
+    expect(JSON.stringify(unwrapSecretInput(secret.stringData))).toContain("neo4j/s3cret-password");
+    expect(() => new kubernetes.Neo4jCluster("bad", { acceptLicenseAgreement: "eval", context: "" })).toThrow(
+      'Neo4jCluster "bad": context must be the name of a kubeconfig context',
+    );
+    expect(
+      () =>
+        new kubernetes.Neo4jCluster("bad", {
+          acceptLicenseAgreement: "eval",
+          kubeconfig: 42 as unknown as string,
+        }),
+    ).toThrow('Neo4jCluster "bad": kubeconfig must be a kubeconfig\'s contents or path (got a number)');
   });
 
   it("runs as the neo4j user (7474) with probes for start, readiness and liveness", async () => {

@@ -102,7 +102,7 @@ describe("kubernetes.Neo4jEnterprise under the mock runtime", () => {
       "PUSHGATEWAY_URL='http://graph-monitoring-pushgateway.graph.svc.cluster.local:9091'",
     );
     const policy = byType(recorded, "pulumi-nodejs:dynamic:Resource").find(
-      (r) => r.name === "graph-rbac-bolt-policy",
+      (r) => r.name === "graph-rbac-policy",
     );
     expect(policy?.inputs.uri).toBe("neo4j://graph.graph.svc.cluster.local:7687");
     // The alerts' heap metric is added to Neo4j's filter, as on Docker.

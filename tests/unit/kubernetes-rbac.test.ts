@@ -12,9 +12,7 @@ afterEach(async () => {
 });
 
 function policyInputs(name: string) {
-  const found = byType(recorded, "pulumi-nodejs:dynamic:Resource").filter(
-    (r) => r.name === `${name}-bolt-policy`,
-  );
+  const found = byType(recorded, "pulumi-nodejs:dynamic:Resource").filter((r) => r.name === `${name}-policy`);
   expect(found).toHaveLength(1);
   return found[0].inputs;
 }
@@ -60,7 +58,38 @@ describe("kubernetes.RbacPolicy under the mock runtime", () => {
           users: [{ name: "neo4j", password: "password123" }],
         }),
     ).toThrow('RbacPolicy "p": users');
+    expect(() => new kubernetes.RbacPolicy("p", { cluster: graph, access: "tunnel" as "direct" })).toThrow(
+      'RbacPolicy "p": access must be one of "portForward", "direct"',
+    );
+    expect(
+      () => new kubernetes.RbacPolicy("p", { cluster: graph, access: "portForward", uri: "neo4j://x:7687" }),
+    ).toThrow('RbacPolicy "p": uri is for access "direct"');
     await settle();
-    expect(byType(recorded, "pulumi-nodejs:dynamic:Resource")).toHaveLength(0);
+    // Only the cluster's own admin-password resource: no policy was registered.
+    expect(byType(recorded, "pulumi-nodejs:dynamic:Resource").map((r) => r.name)).toEqual(["graph-admin"]);
+  });
+
+  it("reaches the cluster through a port-forward to its member pods by default, with the cluster's kubeconfig as a secret", async () => {
+    const graph = graphCluster({
+      namespace: "data",
+      kubeconfig: pulumi.secret("apiVersion: v1"),
+      context: "prod",
+    });
+    new kubernetes.RbacPolicy("access", { cluster: graph });
+    await settle();
+    const inputs = policyInputs("access");
+    expect(unwrapSecretInput(inputs.portForward)).toEqual({
+      namespace: "data",
+      podSelector: "neo4j-estate.cluster=graph",
+      port: 7687,
+      context: "prod",
+      kubeconfig: "apiVersion: v1",
+    });
+
+    recorded.splice(0);
+    new kubernetes.RbacPolicy("inside", { cluster: graphCluster(), access: "direct" });
+    await settle();
+    expect(policyInputs("inside").portForward).toBeUndefined();
+    expect(policyInputs("inside").uri).toBe("neo4j://graph.graph.svc.cluster.local:7687");
   });
 });

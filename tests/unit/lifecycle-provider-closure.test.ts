@@ -68,9 +68,12 @@ describe("the serialized lifecycle providers", () => {
       expect(text.length).toBeLessThan(MAX_SERIALIZED_CHARS);
       expect(text).not.toContain("language-support");
       const required = [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
-      // Node's built-ins write the authority file a +s URI with the estate's own CA needs (neo4j/connection.ts).
-      const builtIns = ["crypto", "fs", "os", "path"];
-      expect(required.filter((m) => m !== "neo4j-driver" && !builtIns.includes(m))).toEqual([]);
+      // Node's built-ins write the authority file a +s URI with the estate's own CA needs
+      // (neo4j/connection.ts); the admin password's rotation on Kubernetes adds the port-forward's
+      // (kubernetes/port-forward.ts): ws and yaml, and the network built-ins.
+      const builtIns = ["crypto", "fs", "os", "path", "child_process", "util", "http", "https", "net"];
+      const packages = name === "admin password" ? ["neo4j-driver", "ws", "yaml"] : ["neo4j-driver"];
+      expect(required.filter((m) => !packages.includes(m) && !builtIns.includes(m))).toEqual([]);
       const members = [{ name: "core-1", mode: "PRIMARY" }];
       const same = {
         resourceName: "core",
