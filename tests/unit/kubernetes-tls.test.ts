@@ -334,7 +334,7 @@ describe("kubernetes.Neo4jEnterprise with TLS", () => {
       monitoring: { enabled: false },
     });
     await settle();
-    const policy = byType(recorded, DYNAMIC).find((r) => r.name === "graph-rbac-bolt-policy")!;
+    const policy = byType(recorded, DYNAMIC).find((r) => r.name === "graph-rbac-policy")!;
     expect(policy.inputs.uri).toBe("neo4j+s://graph.graph.svc.cluster.local:7687");
     expect(new X509Certificate(String(policy.inputs.caCertificate)).ca).toBe(true);
     expect(Object.keys(secretData(one(SECRET, "graph-backups-runner-secrets"))).sort()).toEqual([
