@@ -414,13 +414,25 @@ export function statefulSet(
   };
 }
 
+/**
+ * Headless Services have no address to wait for, and their endpoints list members before they are
+ * Ready on purpose. The provider's await on a Service update also returned the object as it was
+ * before the update (seen in the pod-level suite: a port renamed with TLS, the state kept the old
+ * port and the next preview planned the change again), so the provider takes the API server's
+ * answer to its apply instead.
+ */
+const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
+
 /** The member's own headless Service: its DNS name, and what discovery finds by label. */
 export function memberService(
   spec: KubernetesClusterSpec,
   member: MemberSpec,
 ): ObjectArgs<k8s.types.input.core.v1.ServiceSpec> {
   return {
-    metadata: meta(spec, member.name, { [DISCOVERY_LABEL]: spec.cluster.name, [MODE_LABEL]: member.mode }),
+    metadata: {
+      ...meta(spec, member.name, { [DISCOVERY_LABEL]: spec.cluster.name, [MODE_LABEL]: member.mode }),
+      annotations: SKIP_AWAIT,
+    },
     spec: {
       clusterIP: "None",
       // Members must find each other before they are Ready: they only become Ready together.
@@ -436,7 +448,7 @@ export function headlessService(
   spec: KubernetesClusterSpec,
 ): ObjectArgs<k8s.types.input.core.v1.ServiceSpec> {
   return {
-    metadata: meta(spec, objectNames(spec.cluster.name).headlessService),
+    metadata: { ...meta(spec, objectNames(spec.cluster.name).headlessService), annotations: SKIP_AWAIT },
     spec: {
       clusterIP: "None",
       publishNotReadyAddresses: true,
