@@ -155,6 +155,8 @@ if (reason) {
       "create kubernetes:core/v1:Service::graph-client",
       "create kubernetes:core/v1:Service::graph-headless",
       "create neo4j-estate:kubernetes:Neo4jCluster::graph",
+      // The admin password in effect, which a later change rotates in the running DBMS.
+      "create pulumi-nodejs:dynamic:Resource::graph-admin",
       "create pulumi:pulumi:Stack::kubernetes-pods-test-" + id,
     ]);
   });
@@ -238,9 +240,8 @@ if (reason) {
     await suite.stack.config("rbacUri", `bolt://${ip}:7687`);
     await suite.stack.secret("alicePassword", alicePassword);
     expect(await suite.stack.plannedChanges()).toEqual([
-      "create neo4j-estate:index:RbacPolicy::access-bolt",
       "create neo4j-estate:kubernetes:RbacPolicy::access",
-      "create pulumi-nodejs:dynamic:Resource::access-bolt-policy",
+      "create pulumi-nodejs:dynamic:Resource::access-policy",
     ]);
     await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
     expect(
