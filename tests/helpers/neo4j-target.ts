@@ -25,3 +25,18 @@ export async function canLogIn(uri: string, user: string, password: string): Pro
     await driver.close();
   }
 }
+
+/** Creates `user` on the test server with `password`, no change required, as the server's admin. */
+export async function createUser(user: string, password: string): Promise<void> {
+  const target = neo4jTestTarget();
+  const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.username, target.password));
+  try {
+    await driver.executeQuery(
+      `CREATE USER ${user} SET PASSWORD $password CHANGE NOT REQUIRED`,
+      { password },
+      { database: "system" },
+    );
+  } finally {
+    await driver.close();
+  }
+}

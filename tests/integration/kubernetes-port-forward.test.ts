@@ -5,7 +5,7 @@ import { RbacProviderInputs, rbacProvider } from "../../components/rbac/provider
 import { checkRbacSpec } from "../../components/rbac/spec";
 import { PortForwardAccess } from "../../components/lifecycle/tunnel";
 import { FakeApiServer, TOKEN, fakeApiServer, fakeKubeconfig } from "../helpers/fake-kube-api";
-import { canLogIn as canLogInAt, neo4jTestTarget } from "../helpers/neo4j-target";
+import { canLogIn as canLogInAt, createUser, neo4jTestTarget } from "../helpers/neo4j-target";
 
 /**
  * The providers' way into a Kubernetes cluster whose Services are not reachable from where
@@ -95,16 +95,7 @@ describe("through a port-forward of the Kubernetes API server", () => {
     fake.pods = [{ name: writerPod, ready: true }];
     const user = `rotation_${randomBytes(4).toString("hex")}`;
     const first = `first-${randomBytes(8).toString("hex")}`;
-    const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.username, target.password));
-    try {
-      await driver.executeQuery(
-        `CREATE USER ${user} SET PASSWORD $first CHANGE NOT REQUIRED`,
-        { first },
-        { database: "system" },
-      );
-    } finally {
-      await driver.close();
-    }
+    await createUser(user, first);
     const state: AdminInputs = {
       resourceName: "graph",
       target: { scheme: "neo4j", addresses: ["graph-1.graph.svc.cluster.local:7687"], username: user },

@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "crypto";
-import neo4j from "neo4j-driver";
 import { adminProvider } from "../../components/lifecycle/admin";
 import { rbacProvider } from "../../components/rbac/provider";
 import { checkRbacSpec } from "../../components/rbac/spec";
-import { canLogIn, neo4jTestTarget } from "../helpers/neo4j-target";
+import { canLogIn, createUser, neo4jTestTarget } from "../helpers/neo4j-target";
 
 /**
  * The dynamic providers as Pulumi runs them: serialized to the text of a closure and rebuilt from
@@ -54,16 +53,7 @@ describe("the providers rebuilt from their serialized text", () => {
     const provider = await rebuilt(adminProvider);
     const user = `rebuilt_admin_${randomBytes(3).toString("hex")}`;
     const [first, second] = [secret("first"), secret("second")];
-    const driver = neo4j.driver(target.uri, neo4j.auth.basic(target.username, target.password));
-    try {
-      await driver.executeQuery(
-        `CREATE USER ${user} SET PASSWORD $first CHANGE NOT REQUIRED`,
-        { first },
-        { database: "system" },
-      );
-    } finally {
-      await driver.close();
-    }
+    await createUser(user, first);
     const olds = {
       resourceName: "core",
       target: { scheme: "bolt", addresses: [target.uri.replace(/^bolt:\/\//, "")], username: user },
