@@ -22,13 +22,21 @@ import { createCertificateAuthority, issueCertificate } from "../../components/t
 
 /** An echo server playing the pod: everything it receives comes back upper-cased. */
 async function echoPod(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = net.createServer((socket) =>
-    socket.on("data", (d) => socket.write(d.toString().toUpperCase())),
-  );
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("data", (d) => socket.write(d.toString().toUpperCase()));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Connections a broken tunnel left open are cut, so that a failing test fails, not hangs.
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -38,20 +46,34 @@ const fakeApiServer = (
   authorized?: Parameters<typeof fakeApi>[2],
 ) => fakeApi(() => ({ host: "127.0.0.1", port: pod.port }), tls, authorized);
 
+/** How long a round trip may take: a tunnel that loses bytes fails its test in seconds, not at jest's timeout. */
+const ROUND_TRIP_MS = 15_000;
+
 /** Sends `text` through 127.0.0.1:port and resolves with what comes back, or rejects when the connection closes first. */
 function roundTrip(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1", () => socket.write(text));
     let got = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${ROUND_TRIP_MS} ms, got ${JSON.stringify(got)}`));
+    }, ROUND_TRIP_MS);
     socket.on("data", (d) => {
       got += d.toString();
       if (got.length >= text.length) {
+        clearTimeout(timer);
         socket.end();
         resolve(got);
       }
     });
-    socket.on("close", () => reject(new Error(`closed after ${JSON.stringify(got)}`)));
-    socket.on("error", reject);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      reject(new Error(`closed after ${JSON.stringify(got)}`));
+    });
+    socket.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 
