@@ -19,7 +19,9 @@ import { nodePrerequisites } from "./support/kubernetes-node";
  * the member's pod really runs our local Neo4j image: `pulumi preview` (server-side dry run),
  * `pulumi up` returning once the pod is Ready and Neo4j answers Bolt with the admin password, a
  * second preview with no change, a setting change rolling the member (its pod recreated, the new
- * value in effect), `pulumi destroy` leaving no object of ours.
+ * value in effect), RbacPolicy provisioning users through a Bolt URI given and then through its
+ * default, the API server's port-forward, the admin password rotated in the running DBMS, TLS from
+ * a Secret, `pulumi destroy` leaving no object of ours.
  *
  * There is no kube-proxy and no CoreDNS here (neither is built), so no ClusterIP routes and no
  * cluster DNS name resolves: the test reaches the member at its pod IP on the node's bridge, which
@@ -30,7 +32,7 @@ import { nodePrerequisites } from "./support/kubernetes-node";
  * scripts/provision/kubernetes.sh), and root. Without them it reports as a skipped test whose name
  * says why it did not run, rather than pass silently.
  *
- * To add a step (RbacPolicy, password rotation): add config to the program
+ * To add a step: add config to the program
  * (tests/real/programs/kubernetes-pods), a test below in order, and read the member's address
  * with memberIp().
  */
@@ -45,7 +47,9 @@ const reason = missing.length
 
 const IMAGE = "neo4j-estate/neo4j:5.26.30-community";
 const id = runId();
-const password = `pw-${id}-Secret1`;
+const firstPassword = `pw-${id}-Secret1`;
+/** The admin password in effect; the rotation step changes it. */
+let password = firstPassword;
 const ns = "graph";
 const timings: Record<string, number> = {};
 
@@ -258,10 +262,64 @@ if (reason) {
     await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
   });
 
-  test("removing the policy drops the user it made (the next steps run without it)", async () => {
+  test("without uri, RbacPolicy's default access (port-forward through the API server) keeps alice and provisions bob", async () => {
     const ip = await memberIp();
+    const bobPassword = `bob-${id}-Secret3`;
+    // The policy's address changes from the pod IP to the API server's port-forward: the same
+    // resource, updated. The cluster's boltUri (graph.graph.svc.cluster.local) does not resolve
+    // here, so the only way bob can be made is through the API server (KUBECONFIG, the provider's).
     await suite.stack.removeConfig("rbacUri");
+    await suite.stack.config("rbacAccess", "default");
+    await suite.stack.secret("bobPassword", bobPassword);
+    expect(await suite.stack.plannedChanges()).toEqual([
+      "update pulumi-nodejs:dynamic:Resource::access-policy",
+    ]);
+    await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
+    expect(
+      await cypher(ip, "SHOW CURRENT USER YIELD user RETURN user", { user: "bob", pw: bobPassword }),
+    ).toEqual([{ user: "bob" }]);
+    expect(await cypher(ip, "SHOW USERS YIELD user RETURN user ORDER BY user")).toEqual([
+      { user: "alice" },
+      { user: "bob" },
+      { user: "neo4j" },
+    ]);
+    expect(await suite.stack.exportState()).not.toContain(bobPassword);
+    for (const r of suite.stack.transcript) expect(r.output).not.toContain(bobPassword);
+  });
+
+  test("a preview with the port-forwarded policy shows no change", async () => {
+    await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
+  });
+
+  test("a new adminPassword rotates in the running DBMS through the port-forward: the old one refused, the new one works, no pod replaced", async () => {
+    const ip = await memberIp();
+    const before = await pod();
+    const rotated = `pw-${id}-Rotated4`;
+    await suite.stack.secret("adminPassword", rotated);
+    // The AdminPassword resource rotates; the policy follows with the new password; the Secret keeps
+    // the first one (Neo4j reads it on a new store only), so the StatefulSet does not change.
+    expect(await suite.stack.plannedChanges()).toEqual([
+      "update pulumi-nodejs:dynamic:Resource::access-policy",
+      "update pulumi-nodejs:dynamic:Resource::graph-admin",
+    ]);
+    await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
+    await expect(cypher(ip, "RETURN 1", { pw: firstPassword })).rejects.toThrow(
+      /unauthorized|authentication/i,
+    );
+    password = rotated;
+    expect(await cypher(ip, "SHOW CURRENT USER YIELD user RETURN user")).toEqual([{ user: "neo4j" }]);
+    const after = await pod();
+    expect(after.metadata.uid).toBe(before.metadata.uid);
+    expect(await suite.stack.exportState()).not.toContain(rotated);
+    for (const r of suite.stack.transcript) expect(r.output).not.toContain(rotated);
+    await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
+  });
+
+  test("removing the policy drops the users it made (the next steps run without it)", async () => {
+    const ip = await memberIp();
+    await suite.stack.removeConfig("rbacAccess");
     await suite.stack.removeConfig("alicePassword");
+    await suite.stack.removeConfig("bobPassword");
     await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
     expect(await cypher(ip, "SHOW USERS YIELD user RETURN user ORDER BY user")).toEqual([{ user: "neo4j" }]);
   });

@@ -17,6 +17,10 @@ import { kubernetes } from "../../../../components";
  * - `rbacUri`, optional: when set, a kubernetes.RbacPolicy provisions user `alice` (password
  *   `alicePassword`, secret) through that Bolt URI, given explicitly (the member's pod IP, which
  *   the host running `pulumi up` routes to here; no Service is reachable in this cluster).
+ * - `rbacAccess`, optional, `default`: the same policy without `uri`, so with its default access,
+ *   the port-forward through the API server (the kubeconfig is the one the Kubernetes provider
+ *   reads too: KUBECONFIG), as on a cluster whose Services are out of reach of `pulumi up`.
+ * - `bobPassword` (secret), optional: the policy provisions user `bob` as well.
  */
 const config = new pulumi.Config();
 
@@ -39,14 +43,21 @@ const graph = new kubernetes.Neo4jCluster("graph", {
 });
 
 const rbacUri = config.get("rbacUri");
-const access = rbacUri
-  ? new kubernetes.RbacPolicy("access", {
-      cluster: graph,
-      uri: rbacUri,
-      users: [{ name: "alice", password: config.requireSecret("alicePassword") }],
-      waitTimeoutSeconds: 120,
-    })
-  : undefined;
+const rbacAccess = config.get("rbacAccess");
+const bobPassword = config.getSecret("bobPassword");
+const access =
+  rbacUri || rbacAccess
+    ? new kubernetes.RbacPolicy("access", {
+        cluster: graph,
+        // No uri and no access: the default, the port-forward through the API server.
+        ...(rbacUri ? { uri: rbacUri } : {}),
+        users: [
+          { name: "alice", password: config.requireSecret("alicePassword") },
+          ...(bobPassword ? [{ name: "bob", password: bobPassword }] : []),
+        ],
+        waitTimeoutSeconds: 120,
+      })
+    : undefined;
 
 export const users = access ? access.users : [];
 export const boltUri = graph.boltUri;
