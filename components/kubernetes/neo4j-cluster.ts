@@ -10,7 +10,7 @@ import type { Neo4jClusterMember, Neo4jClusterTls } from "../neo4j-cluster";
 import { TlsCertificatesArgs, boltScheme, tlsChannels } from "../neo4j/tls";
 import { CertificatePair, tlsMaterial } from "../tls/estate-tls";
 import { CONTAINER_PORTS } from "../neo4j/cluster-spec";
-import { AdminPassword } from "../lifecycle/resources";
+import { AdminPassword, ClusterScaleIn } from "../lifecycle/resources";
 import type { AdminTarget } from "../lifecycle/admin";
 import type { PortForwardAccess } from "../lifecycle/tunnel";
 import {
@@ -199,12 +199,13 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     };
     // The password the members start with is the first deployment's, kept by the provider; a new
     // one is rotated in the running DBMS by the provider's update (see lifecycle/admin.ts).
+    // An output inside the target: the resources' inputs take it as they take the password.
+    const adminTarget = tls ? { ...target, caCertificate: tls.caCertificate } : target;
     const admin = new AdminPassword(
       `${name}-admin`,
       {
         resourceName: name,
-        // An output inside the target: the resource's inputs take it as they take the password.
-        target: tls ? { ...target, caCertificate: tls.caCertificate } : target,
+        target: adminTarget,
         adminPassword: requested,
         // A placeholder that makes the kept one secret in state as well.
         initialPassword: requested,
@@ -268,8 +269,31 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     this.backupClientCertificate = tls?.backupClient
       ? pulumi.secret(tls.backupClient)
       : pulumi.output<CertificatePair | undefined>(undefined);
-    if (cluster.clustered)
+    const endpoints = memberEndpoints(spec);
+    if (cluster.clustered) {
       dependencies.push(...this.discoveryAccess(spec, namespaced), this.formation(spec, namespaced));
+      // A StatefulSet that shrinks deletes its highest ordinals at once: their servers leave the
+      // cluster first, through this resource's update, which the StatefulSets wait for (see
+      // lifecycle/scale-in.ts). It connects with the password in effect, after any rotation.
+      dependencies.push(
+        new ClusterScaleIn(
+          `${name}-scale-in`,
+          {
+            resourceName: name,
+            target: adminTarget,
+            adminPassword: admin.adminPassword,
+            members: endpoints.map((e) => ({
+              name: e.member.name,
+              mode: e.member.mode,
+              boltAddress: e.bolt,
+            })),
+            waitTimeoutSeconds: spec.healthyTimeoutSeconds,
+            portForward: this.portForward,
+          },
+          child,
+        ),
+      );
+    }
 
     new k8s.core.v1.Service(`${name}-headless`, headlessService(spec), namespaced);
     for (const member of cluster.members)
@@ -309,7 +333,6 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     const ready = pulumi.all(this.statefulSets.map((s) => s.metadata.name));
     const onceReady = <T>(value: T) => ready.apply(() => value);
     this.adminPassword = pulumi.secret(pulumi.all([ready, admin.adminPassword]).apply(([, p]) => p));
-    const endpoints = memberEndpoints(spec);
     this.members = onceReady(
       endpoints.map((e) => {
         const member: Neo4jClusterMember = {

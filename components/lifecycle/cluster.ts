@@ -127,7 +127,7 @@ export async function removeServers(
           } catch (error) {
             if (isTransient(error)) throw error;
             throw new Error(
-              `Neo4j refused to take ${member.name} out of the cluster: ${errorText(error)}. Nothing was removed: its container keeps running. ` +
+              `Neo4j refused to take ${member.name} out of the cluster: ${errorText(error)}. Nothing was removed: the member keeps running. ` +
                 "Usually a database needs more servers than would be left (SHOW DATABASES lists each one's topology): lower it with ALTER DATABASE <name> SET TOPOLOGY, or keep the member, then run pulumi up again.",
             );
           }

@@ -3,10 +3,11 @@ import { Formation } from "../neo4j/formation";
 import { adminProvider } from "./admin";
 import { gateProvider, serversProvider } from "./members";
 import { recordProvider } from "./record";
+import { scaleInProvider } from "./scale-in";
 
 /**
  * The dynamic resources Neo4jCluster registers for its day-2 operations, each a thin class over
- * its provider (record.ts, admin.ts, members.ts). Inputs are `pulumi.Inputs` because they carry
+ * its provider (record.ts, admin.ts, members.ts, scale-in.ts). Inputs are `pulumi.Inputs` because they carry
  * outputs of other resources; the providers document their shapes.
  */
 
@@ -43,5 +44,18 @@ export class MemberGate extends pulumi.dynamic.Resource {
 export class ClusterServers extends pulumi.dynamic.Resource {
   constructor(name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
     super(serversProvider, name, inputs, { ...opts, additionalSecretOutputs: ["adminPassword"] });
+  }
+}
+
+/**
+ * Takes removed members' servers out of a cluster before the StatefulSets shrink (kubernetes.Neo4jCluster).
+ * The kubeconfig in `portForward` is secret as the password is.
+ */
+export class ClusterScaleIn extends pulumi.dynamic.Resource {
+  constructor(name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super(scaleInProvider, name, inputs, {
+      ...opts,
+      additionalSecretOutputs: ["adminPassword", "portForward"],
+    });
   }
 }

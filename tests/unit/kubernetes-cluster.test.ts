@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   byType,
+  dependsOnNames,
+  recordOptions,
   recordResources,
   secretAndValue,
   settle,
@@ -266,6 +268,60 @@ describe("kubernetes.Neo4jCluster under the mock runtime", () => {
     expect(sts.spec.template.spec.affinity).toBeUndefined();
     const dependsOn = options.get("graph-secondary")?.dependsOn as pulumi.Resource[];
     expect(dependsOn.map((r) => (r as unknown as { __name: string }).__name)).toContain("graph");
+  });
+
+  it("takes removed members' servers out before any StatefulSet shrinks: both depend on the scale-in resource", async () => {
+    const options = recordOptions();
+    new kubernetes.Neo4jCluster(
+      "graph",
+      {
+        acceptLicenseAgreement: "eval",
+        adminPassword: "s3cret-password",
+        secondaries: 2,
+        kubeconfig: "apiVersion: v1\nkind: Config\n",
+      },
+      { transformations: [options.transformation] },
+    );
+    await settle();
+    for (const sts of ["graph", "graph-secondary"])
+      expect(dependsOnNames(options.byName.get(sts))).toContain("graph-scale-in");
+    const scaleIn = byType(recorded, "pulumi-nodejs:dynamic:Resource").find(
+      (r) => r.name === "graph-scale-in",
+    );
+    const inputs = scaleIn?.inputs as Obj;
+    const address = (m: string) => `${m}.graph.svc.cluster.local:7687`;
+    expect(inputs.members).toEqual([
+      ...[1, 2, 3].map((i) => ({ name: `graph-${i}`, mode: "PRIMARY", boltAddress: address(`graph-${i}`) })),
+      ...[1, 2].map((i) => ({
+        name: `graph-secondary-${i}`,
+        mode: "SECONDARY",
+        boltAddress: address(`graph-secondary-${i}`),
+      })),
+    ]);
+    expect(inputs.target).toEqual(expect.objectContaining({ scheme: "neo4j", username: "neo4j" }));
+    // The password in effect, after any rotation: the admin resource's output, secret.
+    expect(unwrapSecretInput(inputs.adminPassword)).toBe("s3cret-password");
+    expect(unwrapSecretInput(inputs.portForward)).toEqual(
+      expect.objectContaining({ kubeconfig: "apiVersion: v1\nkind: Config\n", namespace: "graph" }),
+    );
+    expect(options.byName.get("graph-scale-in")?.additionalSecretOutputs).toEqual([
+      "adminPassword",
+      "portForward",
+    ]);
+  });
+
+  it("has no scale-in resource for a single server, which has no cluster to leave", async () => {
+    for (const args of [
+      { image: "neo4j:5.26-community", adminPassword: "password123" },
+      { acceptLicenseAgreement: "eval" as const, adminPassword: "password123", primaries: 1 },
+    ]) {
+      const options = recordOptions();
+      new kubernetes.Neo4jCluster("solo", args, { transformations: [options.transformation] });
+      await settle();
+      expect(recorded.map((r) => r.name)).not.toContain("solo-scale-in");
+      expect(dependsOnNames(options.byName.get("solo"))).not.toContain("solo-scale-in");
+      recorded.splice(0);
+    }
   });
 
   it("reports in-cluster addresses: the client Service's URI, members' Services, backup and metrics endpoints", async () => {

@@ -65,8 +65,11 @@ describe("kubernetes.RbacPolicy under the mock runtime", () => {
       () => new kubernetes.RbacPolicy("p", { cluster: graph, access: "portForward", uri: "neo4j://x:7687" }),
     ).toThrow('RbacPolicy "p": uri is for access "direct"');
     await settle();
-    // Only the cluster's own admin-password resource: no policy was registered.
-    expect(byType(recorded, "pulumi-nodejs:dynamic:Resource").map((r) => r.name)).toEqual(["graph-admin"]);
+    // Only the cluster's own resources (admin password, scale-in): no policy was registered.
+    expect(byType(recorded, "pulumi-nodejs:dynamic:Resource").map((r) => r.name)).toEqual([
+      "graph-admin",
+      "graph-scale-in",
+    ]);
   });
 
   it("reaches the cluster through a port-forward to its member pods by default, with the cluster's kubeconfig as a secret", async () => {

@@ -6,6 +6,7 @@ import * as path from "path";
 import { adminProvider } from "../../components/lifecycle/admin";
 import { gateProvider, serversProvider } from "../../components/lifecycle/members";
 import { recordProvider } from "../../components/lifecycle/record";
+import { scaleInProvider } from "../../components/lifecycle/scale-in";
 
 /**
  * Pulumi stores each dynamic provider as the text of a closure and rebuilds it in its Node host
@@ -60,6 +61,7 @@ describe("the serialized lifecycle providers", () => {
     ["admin password", adminProvider, ["check", "create", "diff", "update"]],
     ["rollout gate", gateProvider, ["create", "diff", "update"]],
     ["servers", serversProvider, ["create", "diff", "update"]],
+    ["scale-in", scaleInProvider, ["create", "diff", "update"]],
   ] as const)(
     "the %s provider is small, requires only the driver, and rebuilds with its methods",
     async (name, provider, methods) => {
@@ -70,9 +72,10 @@ describe("the serialized lifecycle providers", () => {
       const required = [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
       // Node's built-ins write the authority file a +s URI with the estate's own CA needs
       // (neo4j/connection.ts); the admin password's rotation on Kubernetes adds the port-forward's
-      // (kubernetes/port-forward.ts): ws and yaml, and the network built-ins.
+      // (kubernetes/port-forward.ts): ws and yaml, and the network built-ins; so does the scale-in.
       const builtIns = ["crypto", "fs", "os", "path", "child_process", "util", "http", "https", "net"];
-      const packages = name === "admin password" ? ["neo4j-driver", "ws", "yaml"] : ["neo4j-driver"];
+      const forwarded = name === "admin password" || name === "scale-in";
+      const packages = forwarded ? ["neo4j-driver", "ws", "yaml"] : ["neo4j-driver"];
       expect(required.filter((m) => !packages.includes(m) && !builtIns.includes(m))).toEqual([]);
       const members = [{ name: "core-1", mode: "PRIMARY" }];
       const same = {
