@@ -75,7 +75,7 @@ export const scaleInProvider: pulumi.dynamic.ResourceProvider = {
       );
     } catch (error) {
       throw new Error(
-        `Neo4jCluster "${news.resourceName}": ${error instanceof Error ? error.message : String(error)} ` +
+        `Neo4jCluster "${news.resourceName}": ${(error instanceof Error ? error.message : String(error)).replace(/\.?$/, ".")} ` +
           `No StatefulSet was shrunk: ${removed.map((m) => m.name).join(", ")} keep${removed.length === 1 ? "s" : ""} running.`,
       );
     }

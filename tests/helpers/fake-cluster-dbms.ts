@@ -116,7 +116,7 @@ export function fakeDriverModule() {
   ) =>
     new Promise<{ records: { toObject(): Record<string, unknown>; get(key: string): unknown }[] }>(
       (resolve, reject) => {
-        const [host, port] = uri.replace(/^[a-z+]+:\/\//, "").split(":");
+        const [host, port] = uri.replace(/^[a-z0-9+]+:\/\//, "").split(":");
         const socket = net.connect(Number(port), host);
         let reply = "";
         socket.on("connect", () =>
