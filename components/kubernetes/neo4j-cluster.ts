@@ -281,7 +281,8 @@ export class Neo4jCluster extends pulumi.ComponentResource {
           {
             resourceName: name,
             target: adminTarget,
-            adminPassword: admin.adminPassword,
+            // Secret in state whatever the engine makes of the admin resource's output.
+            adminPassword: pulumi.secret(admin.adminPassword),
             members: endpoints.map((e) => ({
               name: e.member.name,
               mode: e.member.mode,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   byType,
   dependsOnNames,
+  mockedOutputs,
   recordOptions,
   recordResources,
   secretAndValue,
@@ -308,6 +309,24 @@ describe("kubernetes.Neo4jCluster under the mock runtime", () => {
       "adminPassword",
       "portForward",
     ]);
+  });
+
+  it("drains with the password in effect: the admin resource's output, not the one just asked for", async () => {
+    // The admin resource's output is the password Neo4j has; it moves to a new one only after the rotation.
+    mockedOutputs.set("graph-admin", { adminPassword: "password-in-effect" });
+    try {
+      new kubernetes.Neo4jCluster("graph", {
+        acceptLicenseAgreement: "eval",
+        adminPassword: "asked-for-password",
+      });
+      await settle();
+      const scaleIn = byType(recorded, "pulumi-nodejs:dynamic:Resource").find(
+        (r) => r.name === "graph-scale-in",
+      );
+      expect(unwrapSecretInput(scaleIn?.inputs.adminPassword)).toBe("password-in-effect");
+    } finally {
+      mockedOutputs.delete("graph-admin");
+    }
   });
 
   it("has no scale-in resource for a single server, which has no cluster to leave", async () => {
