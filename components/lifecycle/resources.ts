@@ -7,8 +7,8 @@ import { scaleInProvider } from "./scale-in";
 
 /**
  * The dynamic resources Neo4jCluster registers for its day-2 operations, each a thin class over
- * its provider (record.ts, admin.ts, members.ts, scale-in.ts). Inputs are `pulumi.Inputs` because they carry
- * outputs of other resources; the providers document their shapes.
+ * its provider (record.ts, admin.ts, members.ts, scale-in.ts). Inputs are `pulumi.Inputs` because
+ * they carry outputs of other resources; the providers document their shapes.
  */
 
 /** What was deployed last and what the cluster formed with; refuses unsupported changes at preview. */
@@ -48,8 +48,8 @@ export class ClusterServers extends pulumi.dynamic.Resource {
 }
 
 /**
- * Takes removed members' servers out of a cluster before the StatefulSets shrink (kubernetes.Neo4jCluster).
- * The kubeconfig in `portForward` is secret as the password is.
+ * Takes removed members' servers out of the cluster before the StatefulSets shrink
+ * (kubernetes.Neo4jCluster). The kubeconfig in `portForward` is as secret as the password.
  */
 export class ClusterScaleIn extends pulumi.dynamic.Resource {
   constructor(name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {

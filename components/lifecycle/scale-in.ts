@@ -13,12 +13,14 @@ import { PortForwardAccess, throughForward } from "./tunnel";
  * resource's update, which the StatefulSets depend on: Pulumi runs it first, and a refusal fails it,
  * so that no StatefulSet is shrunk and no pod goes.
  *
- * Docker's ClusterServers resource does the same removal, but after every member (it also waits
- * for the whole cluster to be healthy, which a StatefulSet's rollout cannot come after), and
- * relies on Pulumi deleting containers last. On Kubernetes nothing else is needed: members that
- * are added enable themselves (`initial.dbms.automatically_enable_free_servers`) and Pulumi waits
- * for the StatefulSets' rollout, so this resource connects only when members are removed — never
- * on create, on a scale-out, in a preview, or when the whole cluster is destroyed (it has no delete).
+ * Docker's ClusterServers resource does the same removal, but it comes after every member, since
+ * it also enables joined members and waits for the whole cluster to be healthy; there, Pulumi
+ * deleting containers last is what keeps the removed members running meanwhile. Put after the
+ * StatefulSets here, it would find their pods already gone: hence a resource of its own, before
+ * them, with nothing else to do. Members that are added enable themselves
+ * (`initial.dbms.automatically_enable_free_servers`) and Pulumi waits for the StatefulSets'
+ * rollout, so this resource connects only when members are removed: never on create, on a
+ * scale-out, in a preview, or when the whole cluster is destroyed (it has no delete).
  */
 
 export interface ScaleInInputs {
