@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { withOwnFields } from "./field-ownership";
 import { OnlyCheckedArgs } from "../neo4j/checks";
 import { checkedInput } from "../common/checked-input";
 import {
@@ -89,7 +90,7 @@ export class BackupVolume extends pulumi.ComponentResource {
         backupTls: cluster.tls?.backup ?? false,
       },
     );
-    super(KUBERNETES_BACKUP_VOLUME_TYPE, name, {}, opts);
+    super(KUBERNETES_BACKUP_VOLUME_TYPE, name, {}, withOwnFields(opts));
     for (const warning of warnings) pulumi.log.warn(warning, this);
     const target = args.cluster;
     const namespace = target.namespaceName;

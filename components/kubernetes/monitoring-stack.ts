@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { withOwnFields } from "./field-ownership";
 import { OnlyCheckedArgs } from "../neo4j/checks";
 import { CONTAINER_PORTS, MONITORING_STACK, scrapeTargets } from "../monitoring/spec";
 import { PROMETHEUS_CONFIG_FILE, PROMETHEUS_RULES_FILE, prometheusFiles } from "../monitoring/prometheus";
@@ -97,7 +98,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         memberNames: cluster.memberNames,
       },
     );
-    super(KUBERNETES_MONITORING_STACK_TYPE, name, {}, opts);
+    super(KUBERNETES_MONITORING_STACK_TYPE, name, {}, withOwnFields(opts));
     this.mode = spec.mode;
     const target = args.cluster;
     const clusterName = target.podSelector["neo4j-estate.cluster"];

@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { withOwnFields } from "./field-ownership";
 import { CLUSTER_ADMIN_USERNAME, checkSettingValue } from "../neo4j/cluster-args";
 import { OnlyCheckedArgs, argChecks } from "../neo4j/checks";
 import { Edition, formatVersion } from "../neo4j/version";
@@ -132,7 +133,7 @@ export class Neo4jCluster extends pulumi.ComponentResource {
       name,
       args satisfies OnlyCheckedArgs<Neo4jClusterArgs, KubernetesClusterShapeArgs>,
     );
-    super(KUBERNETES_NEO4J_CLUSTER_TYPE, name, {}, opts);
+    super(KUBERNETES_NEO4J_CLUSTER_TYPE, name, {}, withOwnFields(opts));
     for (const warning of warnings) pulumi.log.warn(warning, this);
 
     const cluster = spec.cluster;

@@ -103,6 +103,32 @@ test("a second preview shows no change", async () => {
   await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
 });
 
+test("pulumi refresh finds nothing changed after up", async () => {
+  const clean = await suite.stack.stackCommand(["refresh", "--expect-no-changes", "--yes"]);
+  expect(clean.code).toBe(0);
+});
+
+test("a label of ours changed by hand is what refresh reports, and up puts it back", async () => {
+  // Someone edits the client Service as `kubectl edit` would: the whole object, PUT back.
+  const path = `/api/v1/namespaces/${ns}/services/graph`;
+  type Service = { metadata: { labels: Record<string, string> } };
+  const service = (await suite.cluster.request<Service>("GET", path)).body;
+  const ours = service.metadata.labels["app.kubernetes.io/name"];
+  expect(ours).toBeDefined();
+  service.metadata.labels["app.kubernetes.io/name"] = "edited-by-hand";
+  expect((await suite.cluster.request("PUT", path, service)).status).toBe(200);
+  const found = await suite.stack.stackCommand(["refresh", "--expect-no-changes", "--diff", "--yes"]);
+  expect(found.code).not.toBe(0);
+  expect(found.output).toMatch(/no changes were expected/);
+  expect(found.output).toContain("edited-by-hand");
+  expect(await suite.stack.plannedChanges()).toEqual(["update kubernetes:core/v1:Service::graph-client"]);
+  await suite.stack.expectStackCommand(["up", "--yes", "--skip-preview"]);
+  expect(
+    (await suite.cluster.request<Service>("GET", path)).body.metadata.labels["app.kubernetes.io/name"],
+  ).toBe(ours);
+  await suite.stack.expectStackCommand(["preview", "--expect-no-changes"]);
+});
+
 test("a setting change updates the member's StatefulSet and nothing else", async () => {
   await suite.stack.config("pageCache", "384m");
   expect(await suite.stack.plannedChanges()).toEqual(["update kubernetes:apps/v1:StatefulSet::graph"]);

@@ -195,8 +195,11 @@ describe("kubernetes.Neo4jCluster under the mock runtime", () => {
     // The provider's await on a Service update kept the object from before it in the state (pod
     // tier: a renamed port came back in every preview); headless Services take the apply's answer.
     for (const headless of ["graph-2-service", "graph-headless"])
-      expect(one(SERVICE, headless).metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
-    expect(one(SERVICE, "graph-client").metadata.annotations).toBeUndefined();
+      expect(one(SERVICE, headless).metadata.annotations).toEqual({
+        "pulumi.com/patchForce": "true",
+        "pulumi.com/skipAwait": "true",
+      });
+    expect(one(SERVICE, "graph-client").metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
   });
 
   it("keeps the formation's settings in a ConfigMap that ignores later changes", async () => {

@@ -110,6 +110,31 @@ describe("kubernetes.Neo4jEnterprise under the mock runtime", () => {
     expect(JSON.stringify(sts.inputs)).toContain("NEO4J_server_metrics_filter");
   });
 
+  it("marks every Kubernetes object it registers so that up puts back what was edited by hand", async () => {
+    // TLS, operator-less monitoring and backups: every kind of object the components render.
+    new kubernetes.Neo4jEnterprise("graph", {
+      cluster: { ...cluster, primaries: 3, tls: {} },
+      backup: { schedule: "6h" },
+      monitoring: { grafanaAdminPassword: "grafana-password" },
+    });
+    await settle();
+    const objects = recorded.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(objects.length).toBeGreaterThan(20);
+    const unmarked = objects
+      .filter((r) => {
+        const metadata = r.inputs.metadata as { annotations?: Record<string, string> } | undefined;
+        return metadata?.annotations?.["pulumi.com/patchForce"] !== "true";
+      })
+      .map((r) => `${r.type}::${r.name}`);
+    expect(unmarked).toEqual([]);
+    // Annotations of our own stay beside it.
+    const headless = objects.find((r) => r.name === "graph-headless")!;
+    expect((headless.inputs.metadata as { annotations: object }).annotations).toEqual({
+      "pulumi.com/patchForce": "true",
+      "pulumi.com/skipAwait": "true",
+    });
+  });
+
   it("refuses a bad part, in the composite's words, before registering anything", async () => {
     expect(() => new kubernetes.Neo4jEnterprise("graph", { cluster, backup: { schedule: "1h30m" } })).toThrow(
       'Neo4jEnterprise "graph": backup.schedule is the interval "1h30m"',
