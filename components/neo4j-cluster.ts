@@ -21,7 +21,7 @@ import { memberSettings } from "./neo4j/settings";
 import { settingsToEnv } from "./neo4j/env";
 import { NEO4J_UID, memberContainerPlan } from "./neo4j/container";
 import { planFormation } from "./neo4j/formation";
-import { DeployedShape, rolloutOrder } from "./neo4j/changes";
+import { deployedShape, rolloutOrder } from "./neo4j/changes";
 import { dockerLabels } from "./common/docker-labels";
 import { checkedInput } from "./common/checked-input";
 import { adminPasswordFor } from "./common/admin-password";
@@ -441,17 +441,6 @@ export class Neo4jCluster extends pulumi.ComponentResource {
 
 function dataVolumeName(member: MemberSpec): string {
   return `${member.name}-data`;
-}
-
-/** What the record keeps about this deployment. */
-function deployedShape(spec: ClusterSpec): DeployedShape {
-  return {
-    image: spec.image.image,
-    neo4jVersion: formatVersion(spec.version),
-    edition: spec.edition,
-    clustered: spec.clustered,
-    discovery: spec.discovery,
-  };
 }
 
 function clusterMember(spec: ClusterSpec, m: MemberSpec): ClusterMember {

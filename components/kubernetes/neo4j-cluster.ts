@@ -11,7 +11,9 @@ import type { Neo4jClusterMember, Neo4jClusterTls } from "../neo4j-cluster";
 import { TlsCertificatesArgs, boltScheme, tlsChannels } from "../neo4j/tls";
 import { CertificatePair, tlsMaterial } from "../tls/estate-tls";
 import { CONTAINER_PORTS } from "../neo4j/cluster-spec";
-import { AdminPassword, ClusterScaleIn } from "../lifecycle/resources";
+import { AdminPassword, ClusterRecord, ClusterScaleIn } from "../lifecycle/resources";
+import { deployedShape } from "../neo4j/changes";
+import { planFormation } from "../neo4j/formation";
 import type { AdminTarget } from "../lifecycle/admin";
 import type { PortForwardAccess } from "../lifecycle/tunnel";
 import {
@@ -153,15 +155,34 @@ export class Neo4jCluster extends pulumi.ComponentResource {
     const labels = clusterLabels(spec);
     const child = { parent: this };
 
+    // First, as on Docker: the record refuses, at preview, a change Neo4j cannot make in place (a
+    // downgrade, Enterprise back to Community, a single server to a cluster or back, a calendar
+    // version not from 5.26 LTS, removing a primary the cluster formed with), with the way there,
+    // before anything is touched: every object below depends on it. The members the cluster formed
+    // with are its first primaries, by name (Kubernetes discovery lists pods; no seed list exists).
+    const record = new ClusterRecord(
+      `${name}-record`,
+      {
+        resourceName: name,
+        shape: deployedShape(cluster),
+        members: cluster.members.map((m) => ({ name: m.name, mode: m.mode })),
+        formation: {
+          ...planFormation(cluster),
+          seeds: cluster.members.filter((m) => m.mode === "PRIMARY").map((m) => m.name),
+        },
+      },
+      child,
+    );
+
     // Every namespaced object waits for the namespace it goes in, created here or given.
-    let namespaced: pulumi.CustomResourceOptions = child;
+    let namespaced: pulumi.CustomResourceOptions = { parent: this, dependsOn: [record] };
     if (spec.createNamespace) {
       const ns = new k8s.core.v1.Namespace(
         `${name}-namespace`,
         { metadata: { name: spec.namespace, labels } },
-        child,
+        { parent: this, dependsOn: [record] },
       );
-      namespaced = { parent: this, dependsOn: [ns] };
+      namespaced = { parent: this, dependsOn: [record, ns] };
     }
     this.namespace = pulumi.output(spec.namespace);
 

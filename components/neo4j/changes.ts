@@ -10,7 +10,7 @@
  * and the Operations Manual (discovery v1 removed in 2025.01, moved to v2 through V1_OVER_V2 and
  * V2_OVER_V1; a standalone server becomes a cluster only offline).
  */
-import { DISCOVERY_STEPS, DiscoveryVersion, ServerMode } from "./cluster-spec";
+import { ClusterSpec, DISCOVERY_STEPS, DiscoveryVersion, ServerMode } from "./cluster-spec";
 import { Formation } from "./formation";
 import { Edition, Neo4jVersion, formatVersion, parseVersion } from "./version";
 
@@ -22,6 +22,17 @@ export interface DeployedShape {
   edition: Edition;
   clustered: boolean;
   discovery: DiscoveryVersion;
+}
+
+/** What a cluster's record keeps about a deployment, on either platform. */
+export function deployedShape(spec: ClusterSpec): DeployedShape {
+  return {
+    image: spec.image.image,
+    neo4jVersion: formatVersion(spec.version),
+    edition: spec.edition,
+    clustered: spec.clustered,
+    discovery: spec.discovery,
+  };
 }
 
 export interface Refusal {
@@ -247,7 +258,7 @@ export function judgeMembers(
       summary: [],
       refusal: {
         field: "primaries",
-        message: `Neo4jCluster "${name}": removing ${names} cannot be applied to the running cluster: the cluster formed with ${formation.seeds.join(", ")}, which host its system database as primaries and are every member's discovery endpoints, so none of them can leave in place.
+        message: `Neo4jCluster "${name}": removing ${names} cannot be applied to the running cluster: the cluster formed with ${formation.seeds.join(", ")}, which host its system database as primaries (and, with a list of endpoints, are every member's discovery endpoints), so none of them can leave in place.
 The way there:
 ${steps([
   `keep primaries at ${formation.seeds.length} or more; primaries added after formation and all secondaries can be added and removed freely`,

@@ -43,6 +43,7 @@ test("pulumi preview: the API server accepts every object Neo4jCluster renders",
     "create kubernetes:core/v1:Service::graph-headless",
     "create neo4j-estate:kubernetes:Neo4jCluster::graph",
     "create pulumi-nodejs:dynamic:Resource::graph-admin",
+    "create pulumi-nodejs:dynamic:Resource::graph-record",
     "create pulumi:pulumi:Stack::kubernetes-cluster-test-" + id,
   ]);
 });

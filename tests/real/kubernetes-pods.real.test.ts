@@ -161,6 +161,7 @@ if (reason) {
       "create neo4j-estate:kubernetes:Neo4jCluster::graph",
       // The admin password in effect, which a later change rotates in the running DBMS.
       "create pulumi-nodejs:dynamic:Resource::graph-admin",
+      "create pulumi-nodejs:dynamic:Resource::graph-record",
       "create pulumi:pulumi:Stack::kubernetes-pods-test-" + id,
     ]);
   });

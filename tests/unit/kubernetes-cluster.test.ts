@@ -11,6 +11,7 @@ import {
   valueOf,
 } from "./support/pulumi-mocks";
 import { KubeObject, oneObject } from "./support/kubernetes";
+import { RecordInputs, recordProvider } from "../../components/lifecycle/record";
 
 const recorded = recordResources();
 // Imported after the mocks are installed, as Pulumi's testing guide does.
@@ -330,6 +331,74 @@ describe("kubernetes.Neo4jCluster under the mock runtime", () => {
     } finally {
       mockedOutputs.delete("graph-admin");
     }
+  });
+
+  it("registers the cluster's record first, and every object waits for it", async () => {
+    const options = recordOptions();
+    new kubernetes.Neo4jCluster(
+      "graph",
+      { acceptLicenseAgreement: "eval", adminPassword: "password123", secondaries: 1 },
+      { transformations: [options.transformation] },
+    );
+    await settle();
+    const record = byType(recorded, "pulumi-nodejs:dynamic:Resource").find((r) => r.name === "graph-record");
+    expect(record?.inputs).toEqual(
+      expect.objectContaining({
+        resourceName: "graph",
+        shape: expect.objectContaining({ edition: "enterprise", clustered: true }),
+        members: [
+          { name: "graph-1", mode: "PRIMARY" },
+          { name: "graph-2", mode: "PRIMARY" },
+          { name: "graph-3", mode: "PRIMARY" },
+          { name: "graph-secondary-1", mode: "SECONDARY" },
+        ],
+        formation: expect.objectContaining({ seeds: ["graph-1", "graph-2", "graph-3"], primaries: 3 }),
+      }),
+    );
+    const waiting = recorded.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(waiting.length).toBeGreaterThan(8);
+    for (const r of waiting)
+      expect([r.name, dependsOnNames(options.byName.get(r.name))]).toEqual([
+        r.name,
+        expect.arrayContaining(["graph-record"]),
+      ]);
+  });
+
+  it("refuses at preview, through the record, what Neo4j cannot do to a running cluster in place", async () => {
+    const recordOf = async (args: Record<string, unknown>) => {
+      new kubernetes.Neo4jCluster("graph", { adminPassword: "password123", ...args });
+      await settle();
+      const inputs = byType(recorded, "pulumi-nodejs:dynamic:Resource").find(
+        (r) => r.name === "graph-record",
+      )!.inputs as unknown as RecordInputs;
+      recorded.splice(0);
+      return inputs;
+    };
+    const enterprise = { acceptLicenseAgreement: "eval" as const };
+    const three = await recordOf(enterprise);
+    const failures = async (args: Record<string, unknown>) =>
+      (await recordProvider.check!(three, await recordOf(args))).failures?.map((f) => f.reason) ?? [];
+    // A cluster cannot become a single server, nor lose a primary it formed with.
+    expect(await failures({ ...enterprise, primaries: 1 })).toEqual(
+      expect.arrayContaining([expect.stringContaining("going from a cluster to a single server")]),
+    );
+    expect(await failures({ ...enterprise, primaries: 2 })).toEqual([
+      expect.stringContaining("removing graph-3 cannot be applied to the running cluster"),
+    ]);
+    // No version goes back, and Enterprise does not go back to Community.
+    expect(await failures({ ...enterprise, image: "neo4j:5.20-enterprise" })).toEqual([
+      expect.stringContaining("that is a downgrade"),
+    ]);
+    expect(await failures({ image: "neo4j:5.26-community", primaries: 1 })).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("Neo4j Community cannot open the stores of Neo4j Enterprise"),
+      ]),
+    );
+    // What Neo4j does in place passes: members added after formation come and go, secondaries too.
+    const four = await recordOf({ ...enterprise, primaries: 4, secondaries: 1 });
+    const checked = await recordProvider.check!(three, four);
+    expect(checked.failures).toEqual([]);
+    expect((await recordProvider.check!(checked.inputs, await recordOf(enterprise))).failures).toEqual([]);
   });
 
   it("has no scale-in resource for a single server, which has no cluster to leave", async () => {

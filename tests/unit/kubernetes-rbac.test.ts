@@ -65,8 +65,9 @@ describe("kubernetes.RbacPolicy under the mock runtime", () => {
       () => new kubernetes.RbacPolicy("p", { cluster: graph, access: "portForward", uri: "neo4j://x:7687" }),
     ).toThrow('RbacPolicy "p": uri is for access "direct"');
     await settle();
-    // Only the cluster's own resources (admin password, scale-in): no policy was registered.
+    // Only the cluster's own resources (record, admin password, scale-in): no policy was registered.
     expect(byType(recorded, "pulumi-nodejs:dynamic:Resource").map((r) => r.name)).toEqual([
+      "graph-record",
       "graph-admin",
       "graph-scale-in",
     ]);
