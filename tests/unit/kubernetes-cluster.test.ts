@@ -355,13 +355,26 @@ describe("kubernetes.Neo4jCluster under the mock runtime", () => {
         formation: expect.objectContaining({ seeds: ["graph-1", "graph-2", "graph-3"], primaries: 3 }),
       }),
     );
-    const waiting = recorded.filter((r) => r.type.startsWith("kubernetes:"));
-    expect(waiting.length).toBeGreaterThan(8);
-    for (const r of waiting)
-      expect([r.name, dependsOnNames(options.byName.get(r.name))]).toEqual([
-        r.name,
-        expect.arrayContaining(["graph-record"]),
-      ]);
+    const waitsForRecord = (name: string) => {
+      const waiting = recorded.filter((r) => r.type.startsWith("kubernetes:"));
+      expect(waiting.length).toBeGreaterThan(8);
+      for (const r of waiting)
+        expect([r.name, dependsOnNames(options.byName.get(r.name))]).toEqual([
+          r.name,
+          expect.arrayContaining([name]),
+        ]);
+    };
+    waitsForRecord("graph-record");
+    // In a namespace of the user's, which the component does not create, too.
+    recorded.splice(0);
+    new kubernetes.Neo4jCluster(
+      "given",
+      { acceptLicenseAgreement: "eval", adminPassword: "password123", namespace: "theirs" },
+      { transformations: [options.transformation] },
+    );
+    await settle();
+    expect(recorded.map((r) => r.type)).not.toContain("kubernetes:core/v1:Namespace");
+    waitsForRecord("given-record");
   });
 
   it("refuses at preview, through the record, what Neo4j cannot do to a running cluster in place", async () => {
